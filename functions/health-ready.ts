@@ -1,0 +1,21 @@
+import { checkReadiness } from '../shared/health/readiness.js';
+import { ApiError } from '../shared/http/api-error.js';
+import { registerEndpoint } from '../shared/http/endpoint.js';
+
+/** Readiness: 200 when every dependency answers, 503 naming the failed checks otherwise. */
+registerEndpoint({
+  name: 'health-ready',
+  route: 'healthReady',
+  authenticated: false,
+  handler: async () => {
+    const checks = await checkReadiness();
+    const failed = Object.entries(checks).filter(([, result]) => result.status !== 'ok').map(([name]) => name);
+    if (failed.length > 0) {
+      throw new ApiError('unavailable', `Not ready: ${failed.join(', ')} failed.`, {
+        headers: { 'Retry-After': '10' },
+        extensions: { checks },
+      });
+    }
+    return { status: 200, data: { status: 'ready', checks } };
+  },
+});

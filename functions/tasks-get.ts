@@ -1,0 +1,24 @@
+import { assertVisible, READ_ROLES } from '../shared/domain/permissions.js';
+import { toTaskView } from '../shared/domain/task-view.js';
+import { matchesIfNoneMatch } from '../shared/http/conditional.js';
+import { registerEndpoint } from '../shared/http/endpoint.js';
+import { taskIdParamsSchema } from '../shared/schemas/task.js';
+import { getServices } from '../shared/services.js';
+
+registerEndpoint({
+  name: 'tasks-get',
+  route: 'tasksGet',
+  authenticated: true,
+  roles: READ_ROLES,
+  params: taskIdParamsSchema,
+  handler: async ({ principal, params, request }) => {
+    const stored = await getServices().tasks.get(params.id);
+    assertVisible(principal, stored?.document, params.id);
+    // allowedActions depends on the caller, so the ETag is the document's version only while the
+    // caller's rights are unchanged; that is what a client revalidating its own copy needs.
+    if (matchesIfNoneMatch(request.headers.get('if-none-match'), stored!.etag)) {
+      return { status: 304, empty: true, headers: { ETag: stored!.etag } };
+    }
+    return { status: 200, data: toTaskView(stored!, principal), headers: { ETag: stored!.etag } };
+  },
+});

@@ -1,0 +1,23 @@
+import { READ_ROLES, visibilityScope } from '../shared/domain/permissions.js';
+import { toTaskView } from '../shared/domain/task-view.js';
+import { registerEndpoint } from '../shared/http/endpoint.js';
+import { listTasksQuerySchema } from '../shared/schemas/task-query.js';
+import { getServices } from '../shared/services.js';
+
+registerEndpoint({
+  name: 'tasks-list',
+  route: 'tasksList',
+  authenticated: true,
+  roles: READ_ROLES,
+  query: listTasksQuerySchema,
+  handler: async ({ principal, query }) => {
+    const { sort, order, limit, cursor, ...filters } = query;
+    const assignee = filters.assignee === 'me' ? principal.userId : filters.assignee;
+    const page = await getServices().tasks.list({ ...filters, assignee }, visibilityScope(principal), { sort, order, limit, cursor });
+    return {
+      status: 200,
+      data: page.tasks.map((task) => toTaskView(task, principal)),
+      pagination: { limit, nextCursor: page.nextCursor, hasMore: page.nextCursor !== null },
+    };
+  },
+});

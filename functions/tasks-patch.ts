@@ -1,0 +1,20 @@
+import { UPDATE_ROLES } from '../shared/domain/permissions.js';
+import { toTaskView } from '../shared/domain/task-view.js';
+import { registerEndpoint } from '../shared/http/endpoint.js';
+import { MERGE_PATCH_CONTENT_TYPES } from '../shared/http/request-body.js';
+import { patchTaskSchema, taskIdParamsSchema } from '../shared/schemas/task.js';
+import { updateTask } from '../shared/use-cases/update-task.js';
+
+registerEndpoint({
+  name: 'tasks-patch',
+  route: 'tasksPatch',
+  authenticated: true,
+  roles: UPDATE_ROLES,
+  params: taskIdParamsSchema,
+  body: patchTaskSchema,
+  bodyContentTypes: MERGE_PATCH_CONTENT_TYPES,
+  handler: async ({ principal, params, body, request }) => {
+    const stored = await updateTask(principal, params.id, request.headers.get('if-match'), body);
+    return { status: 200, data: toTaskView(stored, principal), headers: { ETag: stored.etag } };
+  },
+});

@@ -1,0 +1,21 @@
+import { readPackageInfo } from '../shared/config/package-info.js';
+import { registerEndpoint } from '../shared/http/endpoint.js';
+import { getServices } from '../shared/services.js';
+
+const packageInfo = readPackageInfo();
+
+registerEndpoint({
+  name: 'version',
+  route: 'version',
+  authenticated: false,
+  handler: async () => ({
+    status: 200,
+    data: {
+      name: packageInfo.name,
+      version: packageInfo.version,
+      // Set by the deployment (e.g. the git commit); absent locally.
+      build: getServices().settings.appVersion ?? null,
+      node: process.version,
+    },
+  }),
+});

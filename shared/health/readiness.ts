@@ -1,0 +1,42 @@
+import { getServices } from '../services.js';
+
+export interface CheckResult {
+  status: 'ok' | 'failed';
+  durationMs: number;
+  /** A short, secret-free reason; never an endpoint, key or stack. */
+  reason?: string;
+}
+
+const CHECK_TIMEOUT_MS = 3000;
+
+async function timed(check: () => Promise<void>): Promise<CheckResult> {
+  const started = performance.now();
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS).unref()),
+    ]);
+    return { status: 'ok', durationMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    const reason = error instanceof Error && error.message === 'timed out' ? 'timed out' : 'unreachable';
+    return { status: 'failed', durationMs: Math.round(performance.now() - started), reason };
+  }
+}
+
+/**
+ * Every dependency a request needs: the database and the token signing keys. Each is checked
+ * with a short timeout so a hung dependency makes the probe fail fast instead of hang.
+ */
+export async function checkReadiness(): Promise<Record<string, CheckResult>> {
+  const { database, settings } = getServices();
+  const [cosmos, identityProvider] = await Promise.all([
+    timed(async () => {
+      await database.read();
+    }),
+    timed(async () => {
+      const response = await fetch(settings.auth.jwksUri, { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
+      if (!response.ok) throw new Error(`status ${response.status}`);
+    }),
+  ]);
+  return { cosmos, identityProvider };
+}

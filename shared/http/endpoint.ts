@@ -1,0 +1,131 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import type { z } from 'zod';
+import type { Principal, Role } from '../auth/roles.js';
+import { ApiError, validationError } from './api-error.js';
+import { authenticate } from './authenticate.js';
+import { CORRELATION_HEADER, correlationIdFrom } from './correlation.js';
+import { problemResponse, unexpectedErrorResponse } from './problem-response.js';
+import { readJsonBody, JSON_CONTENT_TYPES } from './request-body.js';
+import { queryToObject } from './request-query.js';
+import { ROUTES, type RouteName } from './routes.js';
+import { SECURITY_HEADERS } from './security-headers.js';
+import { fieldErrorsFromZod } from './zod-errors.js';
+
+/** What a handler returns; the pipeline wraps `data` in the success envelope. */
+export interface EndpointResult {
+  status: number;
+  data?: unknown;
+  pagination?: { limit: number; nextCursor: string | null; hasMore: boolean };
+  headers?: Record<string, string>;
+  /** Set for status-only answers (204, 304): no body, no envelope. */
+  empty?: boolean;
+}
+
+export interface EndpointContext<P, Q, B, A extends boolean> {
+  request: HttpRequest;
+  invocation: InvocationContext;
+  correlationId: string;
+  principal: A extends true ? Principal : undefined;
+  params: P;
+  query: Q;
+  body: B;
+}
+
+export interface EndpointSpec<P, Q, B, A extends boolean> {
+  /** Function name; also the name Application Insights reports requests under. */
+  name: string;
+  route: RouteName;
+  /** `true`: a verified bearer token is required. Only health and version are public. */
+  authenticated: A;
+  /** Roles allowed to call at all (403 otherwise); finer rules live in the domain. */
+  roles?: readonly Role[];
+  params?: z.ZodType<P, unknown>;
+  query?: z.ZodType<Q, unknown>;
+  body?: z.ZodType<B, unknown>;
+  bodyContentTypes?: readonly string[];
+  handler: (context: EndpointContext<P, Q, B, A>) => Promise<EndpointResult>;
+}
+
+/**
+ * Registers an HTTP function with the pipeline every endpoint shares: correlation id, bearer
+ * authentication, role gate, path/query/body validation, problem+json errors, the success
+ * envelope and security headers. authLevel is anonymous because callers authenticate with Entra
+ * ID tokens, verified here; API Management fronts the app in Azure.
+ */
+export function registerEndpoint<P = undefined, Q = undefined, B = undefined, A extends boolean = true>(
+  spec: EndpointSpec<P, Q, B, A>,
+): void {
+  const route = ROUTES[spec.route];
+  app.http(spec.name, {
+    methods: [route.method],
+    route: route.path,
+    authLevel: 'anonymous',
+    handler: (request, invocation) => runEndpoint(spec, request, invocation),
+  });
+}
+
+export async function runEndpoint<P, Q, B, A extends boolean>(
+  spec: EndpointSpec<P, Q, B, A>,
+  request: HttpRequest,
+  invocation: InvocationContext,
+): Promise<HttpResponseInit> {
+  const correlationId = correlationIdFrom(request.headers);
+  const instance = new URL(request.url).pathname;
+  let response: HttpResponseInit;
+  try {
+    const principal = spec.authenticated ? await authenticate(request, spec.roles) : undefined;
+    const params = parseWith(spec.params, request.params, 'path');
+    const query = parseWith(spec.query, queryToObject(request.query), 'query');
+    const body = spec.body
+      ? parseWith(spec.body, await readJsonBody(request, spec.bodyContentTypes ?? JSON_CONTENT_TYPES), 'body')
+      : (undefined as B);
+    const result = await spec.handler({
+      request,
+      invocation,
+      correlationId,
+      principal: principal as EndpointContext<P, Q, B, A>['principal'],
+      params,
+      query,
+      body,
+    });
+    response = successResponse(result);
+  } catch (error) {
+    if (error instanceof ApiError) {
+      response = problemResponse(error, { instance, correlationId });
+    } else {
+      invocation.error(`Unhandled error in ${spec.name} (correlation id ${correlationId})`, error);
+      response = unexpectedErrorResponse({ instance, correlationId });
+    }
+  }
+  response.headers = { ...SECURITY_HEADERS, ...(response.headers as Record<string, string>), [CORRELATION_HEADER]: correlationId };
+  return response;
+}
+
+function parseWith<T>(schema: z.ZodType<T, unknown> | undefined, input: unknown, location: 'path' | 'query' | 'body'): T {
+  if (!schema) {
+    // An endpoint without a query schema takes no parameters: a stray one is a client bug.
+    const unexpected = location === 'query' ? Object.keys(input as object) : [];
+    if (unexpected.length > 0) {
+      throw validationError(unexpected.map((field) => ({ in: 'query', field, message: 'is not a known query parameter' })));
+    }
+    return undefined as T;
+  }
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw validationError(fieldErrorsFromZod(parsed.error, location));
+}
+
+function successResponse(result: EndpointResult): HttpResponseInit {
+  if (result.empty) return { status: result.status, headers: result.headers ?? {} };
+  const envelope = {
+    success: true,
+    data: result.data,
+    ...(result.pagination ? { pagination: result.pagination } : {}),
+    timestamp: new Date().toISOString(),
+  };
+  return {
+    status: result.status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', ...result.headers },
+    body: JSON.stringify(envelope),
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Every HTTP route of the API, written once: the function registrations, Location headers, the
+ * OpenAPI document and the tests all read them from here. Paths are relative to the host's
+ * route prefix (`api`, from host.json).
+ */
+export const ROUTE_PREFIX = 'api';
+
+export const ROUTES = {
+  health: { method: 'GET', path: 'v1/health' },
+  healthReady: { method: 'GET', path: 'v1/health/ready' },
+  version: { method: 'GET', path: 'v1/version' },
+  tasksCreate: { method: 'POST', path: 'v1/tasks' },
+  tasksList: { method: 'GET', path: 'v1/tasks' },
+  tasksStats: { method: 'GET', path: 'v1/tasks/stats' },
+  tasksGet: { method: 'GET', path: 'v1/tasks/{id}' },
+  tasksPatch: { method: 'PATCH', path: 'v1/tasks/{id}' },
+  tasksReplace: { method: 'PUT', path: 'v1/tasks/{id}' },
+  tasksDelete: { method: 'DELETE', path: 'v1/tasks/{id}' },
+} as const satisfies Record<string, { method: HttpMethod; path: string }>;
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type RouteName = keyof typeof ROUTES;
+
+/** The absolute path of a route with its parameters filled in, e.g. `/api/v1/tasks/123`. */
+export function routeUrl(name: RouteName, params: Record<string, string> = {}): string {
+  const path = ROUTES[name].path.replace(/\{(\w+)\}/g, (_, key: string) => {
+    const value = params[key];
+    if (value === undefined) throw new Error(`routeUrl(${name}): missing parameter ${key}`);
+    return encodeURIComponent(value);
+  });
+  return `/${ROUTE_PREFIX}/${path}`;
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/** C0/C1 control characters, which have no business in a title and break logs and UIs. */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+/** The same, but allowing tab, line feed and carriage return, which free text legitimately holds. */
+const CONTROL_CHARACTERS_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+export const uuidSchema = z.uuid({ message: 'must be a UUID' });
+
+/** A CCD case reference: exactly 16 digits. */
+export const caseIdSchema = z.string().regex(/^\d{16}$/, 'must be a 16-digit CCD case reference');
+
+/** A court or venue id (ePIMS ids are numeric, but other systems use short codes). */
+export const locationIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, 'must be 1-64 letters, digits or hyphens');
+
+/** A user id: in Azure the Entra object id; any stable, URL-safe identifier is accepted. */
+export const userIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/, 'must be 1-128 letters, digits or . _ @ -');
+
+export const titleSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters');
+
+export const descriptionSchema = z
+  .string()
+  .max(2000, 'must be at most 2000 characters')
+  .refine((value) => !CONTROL_CHARACTERS_EXCEPT_WHITESPACE.test(value), 'must not contain control characters');
+
+/**
+ * An instant in ISO 8601 with an explicit UTC designator, normalised to
+ * `YYYY-MM-DDTHH:mm:ss.sssZ`. Stored that way, instants sort and compare correctly as strings,
+ * which is how Cosmos range queries and ORDER BY treat them.
+ */
+export const utcDateTimeSchema = z.iso
+  .datetime({ message: 'must be an ISO 8601 date-time in UTC, e.g. 2026-12-01T09:00:00Z' })
+  .transform((value) => new Date(value).toISOString());

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import {
+  caseIdSchema,
+  descriptionSchema,
+  locationIdSchema,
+  titleSchema,
+  userIdSchema,
+  utcDateTimeSchema,
+  uuidSchema,
+} from './primitives.js';
+
+export const JURISDICTIONS = ['IA', 'CIVIL', 'FAMILY', 'EMPLOYMENT', 'SSCS', 'PRIVATELAW', 'PUBLICLAW'] as const;
+export const jurisdictionSchema = z.enum(JURISDICTIONS);
+export type Jurisdiction = z.infer<typeof jurisdictionSchema>;
+
+export const TASK_STATUSES = ['pending', 'in_progress', 'completed', 'cancelled'] as const;
+export const taskStatusSchema = z.enum(TASK_STATUSES);
+export type TaskStatus = z.infer<typeof taskStatusSchema>;
+
+/** Ordered from least to most urgent: the index is the rank used for sorting. */
+export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
+export const prioritySchema = z.enum(PRIORITIES);
+export type Priority = z.infer<typeof prioritySchema>;
+
+/** Body of `POST /v1/tasks`. Unknown fields are rejected, never silently dropped. */
+export const createTaskSchema = z.strictObject({
+  caseId: caseIdSchema,
+  jurisdiction: jurisdictionSchema,
+  locationId: locationIdSchema,
+  title: titleSchema,
+  description: descriptionSchema.default(''),
+  priority: prioritySchema.default('medium'),
+  dueDate: utcDateTimeSchema,
+  /** Omitted: a caseworker's own task is assigned to them; anyone else's is unassigned. */
+  assignee: userIdSchema.nullable().optional(),
+});
+export type CreateTaskInput = z.infer<typeof createTaskSchema>;
+
+/**
+ * The fields a client may change after creation. caseId and jurisdiction are fixed for a task's
+ * life: a task on the wrong case is cancelled and a new one created, so the audit trail stays true.
+ */
+const mutableTaskFields = {
+  locationId: locationIdSchema,
+  title: titleSchema,
+  description: descriptionSchema,
+  status: taskStatusSchema,
+  priority: prioritySchema,
+  dueDate: utcDateTimeSchema,
+  assignee: userIdSchema.nullable(),
+};
+
+/** Body of `PUT /v1/tasks/{id}`: every mutable field, nothing else. */
+export const replaceTaskSchema = z.strictObject(mutableTaskFields);
+export type ReplaceTaskInput = z.infer<typeof replaceTaskSchema>;
+
+/**
+ * Body of `PATCH /v1/tasks/{id}` (JSON Merge Patch, RFC 7396): any subset of the mutable fields.
+ * `null` removes a value, which only makes sense for `assignee` (unassign) and `description`
+ * (cleared); for the other fields it is rejected rather than guessed at.
+ */
+export const patchTaskSchema = z
+  .strictObject({
+    ...mutableTaskFields,
+    description: descriptionSchema.nullable().transform((value) => value ?? ''),
+  })
+  .partial()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' });
+export type PatchTaskInput = z.infer<typeof patchTaskSchema>;
+
+/** A task as the API returns it. */
+export const taskSchema = z.object({
+  id: uuidSchema,
+  caseId: caseIdSchema,
+  jurisdiction: jurisdictionSchema,
+  locationId: locationIdSchema,
+  title: z.string(),
+  description: z.string(),
+  status: taskStatusSchema,
+  priority: prioritySchema,
+  dueDate: z.string(),
+  assignee: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().nullable(),
+  cancelledAt: z.string().nullable(),
+  deletedAt: z.string().nullable(),
+  /** The same value as the ETag header: send it back in If-Match to update this version. */
+  etag: z.string(),
+  /** What the caller may do with this task now, computed by the rules that enforce it. */
+  allowedActions: z.array(z.string()),
+});
+export type Task = z.infer<typeof taskSchema>;
+
+export const taskIdParamsSchema = z.strictObject({ id: uuidSchema });

@@ -1,0 +1,34 @@
+import { ApiError } from '../http/api-error.js';
+
+interface CosmosLikeError {
+  code?: number | string;
+  retryAfterInMs?: number;
+}
+
+/**
+ * Turns the failures of a database call that are not the caller's fault into 503s the caller
+ * can retry, instead of opaque 500s. 412 is returned to the caller as what it is.
+ */
+export function translateCosmosError(error: unknown): unknown {
+  const { code, retryAfterInMs } = (error ?? {}) as CosmosLikeError;
+  if (code === 412) {
+    return new ApiError('preconditionFailed', 'The task has changed since you read it. Fetch it again and retry with the new ETag.');
+  }
+  if (code === 429) {
+    return new ApiError('unavailable', 'The database is busy. Retry shortly.', {
+      headers: { 'Retry-After': String(Math.max(1, Math.ceil((retryAfterInMs ?? 1000) / 1000))) },
+    });
+  }
+  if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 503) {
+    return new ApiError('unavailable', 'The database is unavailable. Retry shortly.', { headers: { 'Retry-After': '5' } });
+  }
+  return error;
+}
+
+export async function withCosmosErrors<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw translateCosmosError(error);
+  }
+}

@@ -1,0 +1,60 @@
+import type { SqlParameter, SqlQuerySpec } from '@azure/cosmos';
+import type { TaskScope } from '../domain/permissions.js';
+import type { ListTasksQuery, TaskStatsQuery } from '../schemas/task-query.js';
+import { SORT_FIELD_PATHS } from './container-definitions.js';
+
+/** The filters a list or count query may carry; `me` has already been resolved to a user id. */
+export type TaskFilter = Partial<Omit<ListTasksQuery & TaskStatsQuery, 'sort' | 'order' | 'limit' | 'cursor'>> & {
+  /** Open tasks past this instant: the overdue count. */
+  overdueAt?: string;
+};
+
+/**
+ * Builds the WHERE clause for a task query. The caller's visibility scope is part of the query
+ * itself, never a filter applied after reading, so nothing out of scope ever leaves the database.
+ * Values always travel as parameters.
+ */
+export function buildTaskWhere(filter: TaskFilter, scope: TaskScope): { where: string; parameters: SqlParameter[] } {
+  const clauses = ['c.deletedAt = null'];
+  const parameters: SqlParameter[] = [];
+  const param = (name: string, value: SqlParameter['value']): string => {
+    parameters.push({ name: `@${name}`, value });
+    return `@${name}`;
+  };
+  const oneOf = (field: string, values: readonly string[]): string =>
+    `c.${field} IN (${values.map((value, index) => param(`${field}${index}`, value)).join(', ')})`;
+
+  if (scope.kind === 'assignedTo') clauses.push(`c.assignee = ${param('scopeUser', scope.userId)}`);
+  if (filter.status) clauses.push(oneOf('status', filter.status));
+  if (filter.priority) clauses.push(oneOf('priority', filter.priority));
+  if (filter.jurisdiction) clauses.push(oneOf('jurisdiction', filter.jurisdiction));
+  if (filter.assignee === 'unassigned') clauses.push('c.assignee = null');
+  else if (filter.assignee !== undefined) clauses.push(`c.assignee = ${param('assignee', filter.assignee)}`);
+  if (filter.caseId) clauses.push(`c.caseId = ${param('caseId', filter.caseId)}`);
+  if (filter.locationId) clauses.push(`c.locationId = ${param('locationId', filter.locationId)}`);
+  if (filter.dueAfter) clauses.push(`c.dueDate >= ${param('dueAfter', filter.dueAfter)}`);
+  if (filter.dueBefore) clauses.push(`c.dueDate < ${param('dueBefore', filter.dueBefore)}`);
+  if (filter.q) clauses.push(`CONTAINS(c.searchText, ${param('q', filter.q.toLowerCase())})`);
+  if (filter.overdueAt) {
+    clauses.push(`c.status IN ('pending', 'in_progress')`, `c.dueDate < ${param('overdueAt', filter.overdueAt)}`);
+  }
+  return { where: clauses.join(' AND '), parameters };
+}
+
+export function buildTaskListQuery(
+  filter: TaskFilter,
+  scope: TaskScope,
+  sort: ListTasksQuery['sort'],
+  order: ListTasksQuery['order'],
+): SqlQuerySpec {
+  const { where, parameters } = buildTaskWhere(filter, scope);
+  const direction = order === 'desc' ? 'DESC' : 'ASC';
+  // The id tie-breaker makes the order total, so a cursor never skips or repeats a task.
+  const orderBy = `c.${SORT_FIELD_PATHS[sort]} ${direction}, c.id ${direction}`;
+  return { query: `SELECT * FROM c WHERE ${where} ORDER BY ${orderBy}`, parameters };
+}
+
+export function buildTaskCountQuery(filter: TaskFilter, scope: TaskScope): SqlQuerySpec {
+  const { where, parameters } = buildTaskWhere(filter, scope);
+  return { query: `SELECT VALUE COUNT(1) FROM c WHERE ${where}`, parameters };
+}

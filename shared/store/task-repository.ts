@@ -1,0 +1,115 @@
+import type { Container, Database, ItemDefinition } from '@azure/cosmos';
+import { CONTAINERS } from '../config/entities.js';
+import type { TaskScope } from '../domain/permissions.js';
+import type { StoredTask, TaskDocument } from '../domain/task-document.js';
+import { PRIORITIES, TASK_STATUSES, type Priority, type TaskStatus } from '../schemas/task.js';
+import type { ListTasksQuery } from '../schemas/task-query.js';
+import { withCosmosErrors } from './cosmos-errors.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { buildTaskCountQuery, buildTaskListQuery, type TaskFilter } from './task-query-builder.js';
+
+export interface TaskPage {
+  tasks: StoredTask[];
+  nextCursor: string | null;
+}
+
+export interface TaskCounts {
+  byStatus: Record<TaskStatus, number>;
+  byPriority: Record<Priority, number>;
+  overdue: number;
+  total: number;
+}
+
+type CosmosTask = TaskDocument & ItemDefinition & { _etag?: string };
+
+/** Strips Cosmos system properties, keeping the ETag beside the document. */
+function toStored(resource: CosmosTask): StoredTask {
+  const { _etag, _rid, _self, _ts, _attachments, ...document } = resource as CosmosTask & Record<string, unknown>;
+  return { document: document as unknown as TaskDocument, etag: String(_etag) };
+}
+
+/**
+ * Reads and writes task documents. The partition key is the task id, so every single-task
+ * operation is a point read or write (1 RU-class cost) and writes spread evenly; list queries
+ * fan out across partitions and are served from the index (see docs/data-model.md).
+ */
+export class TaskRepository {
+  private readonly container: Container;
+
+  constructor(database: Database) {
+    this.container = database.container(CONTAINERS.tasks.name);
+  }
+
+  async create(document: TaskDocument): Promise<StoredTask> {
+    return withCosmosErrors(async () => {
+      const { resource } = await this.container.items.create<TaskDocument>(document);
+      return toStored(resource as CosmosTask);
+    });
+  }
+
+  /** The task, deleted or not; undefined when no such id exists. */
+  async get(id: string): Promise<StoredTask | undefined> {
+    return withCosmosErrors(async () => {
+      const { resource } = await this.container.item(id, id).read<CosmosTask>();
+      return resource ? toStored(resource) : undefined;
+    });
+  }
+
+  /** Replaces the task only if it is still at `etag`: a concurrent writer gets a 412, never a lost update. */
+  async replace(document: TaskDocument, etag: string): Promise<StoredTask> {
+    return withCosmosErrors(async () => {
+      const { resource } = await this.container
+        .item(document.id, document.id)
+        .replace<TaskDocument>(document, { accessCondition: { type: 'IfMatch', condition: etag } });
+      return toStored(resource as CosmosTask);
+    });
+  }
+
+  /**
+   * One page of tasks. Cosmos may return a short page before the end (for example at a
+   * partition boundary), so this keeps resuming from the continuation token until the page is
+   * full or the results end; the cursor is always the token after the last task returned.
+   */
+  async list(
+    filter: TaskFilter,
+    scope: TaskScope,
+    page: Pick<ListTasksQuery, 'sort' | 'order' | 'limit' | 'cursor'>,
+  ): Promise<TaskPage> {
+    const spec = buildTaskListQuery(filter, scope, page.sort, page.order);
+    let continuationToken = page.cursor ? decodeCursor(page.cursor, spec) : undefined;
+    const tasks: StoredTask[] = [];
+    return withCosmosErrors(async () => {
+      do {
+        const response = await this.container.items
+          .query<CosmosTask>(spec, { maxItemCount: page.limit - tasks.length, continuationToken })
+          .fetchNext();
+        tasks.push(...response.resources.map(toStored));
+        continuationToken = response.continuationToken ?? undefined;
+      } while (continuationToken && tasks.length < page.limit);
+      return { tasks, nextCursor: continuationToken ? encodeCursor(spec, continuationToken) : null };
+    });
+  }
+
+  async count(filter: TaskFilter, scope: TaskScope): Promise<number> {
+    return withCosmosErrors(async () => {
+      const { resources } = await this.container.items.query<number>(buildTaskCountQuery(filter, scope)).fetchAll();
+      return resources.reduce((sum, value) => sum + value, 0);
+    });
+  }
+
+  /**
+   * Counts by status and priority plus the overdue count, as independent COUNT queries run in
+   * parallel: each is answered from the index, and GROUP BY is avoided because the local
+   * embedded database does not support it (docs/data-model.md).
+   */
+  async counts(filter: TaskFilter, scope: TaskScope, now: Date): Promise<TaskCounts> {
+    const [statusCounts, priorityCounts, overdue] = await Promise.all([
+      Promise.all(TASK_STATUSES.map((status) => this.count({ ...filter, status: [status] }, scope))),
+      Promise.all(PRIORITIES.map((priority) => this.count({ ...filter, priority: [priority] }, scope))),
+      this.count({ ...filter, overdueAt: now.toISOString() }, scope),
+    ]);
+    const byStatus = Object.fromEntries(TASK_STATUSES.map((status, i) => [status, statusCounts[i] ?? 0])) as TaskCounts['byStatus'];
+    const byPriority = Object.fromEntries(PRIORITIES.map((priority, i) => [priority, priorityCounts[i] ?? 0])) as TaskCounts['byPriority'];
+    return { byStatus, byPriority, overdue, total: statusCounts.reduce((sum, n) => sum + n, 0) };
+  }
+}
