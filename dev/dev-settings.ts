@@ -1,0 +1,58 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Settings shared by the local host and the dev token command, read in one place so that both
+ * agree on the port (hence the token issuer) and on where the dev issuer's key lives.
+ */
+export const DEV_SETTING = { port: 'PORT', dataDir: 'CASELOAD_DATA_DIR' } as const;
+
+const DEFAULT_PORT = 7071;
+const DEFAULT_DATA_DIR = '.data';
+
+export interface DevSettings {
+  port: number;
+  /** Absolute path of the local data folder (database files, dev issuer key). */
+  dataDir: string;
+  /** Origin of the local host; the dev issuer derives its issuer and JWKS URLs from it. */
+  baseUrl: string;
+}
+
+export class DevSettingsError extends Error {
+  override readonly name = 'DevSettingsError';
+}
+
+const portSchema = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(1, 'must be 1-65535').max(65535, 'must be 1-65535'));
+
+/**
+ * - PORT: default 7071 (the Functions default, so URLs match `func start` too).
+ * - CASELOAD_DATA_DIR: a relative value is resolved against `cwd`, as any CLI path would be.
+ *   Unset, it is `.data` in the project root (the nearest folder up from `cwd` holding
+ *   package.json), so `npm run token` and `npm start` share keys even if run from a subfolder.
+ */
+export function resolveDevSettings(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): DevSettings {
+  const rawPort = env[DEV_SETTING.port]?.trim();
+  let port = DEFAULT_PORT;
+  if (rawPort) {
+    const parsed = portSchema.safeParse(rawPort);
+    if (!parsed.success) {
+      throw new DevSettingsError(`${DEV_SETTING.port}=${JSON.stringify(rawPort)} ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+    }
+    port = parsed.data;
+  }
+  const rawDataDir = env[DEV_SETTING.dataDir]?.trim();
+  const dataDir = rawDataDir ? resolve(cwd, rawDataDir) : join(projectRoot(cwd), DEFAULT_DATA_DIR);
+  return { port, dataDir, baseUrl: `http://localhost:${port}` };
+}
+
+function projectRoot(from: string): string {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(from);
+  }
+}
