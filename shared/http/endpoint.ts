@@ -112,7 +112,7 @@ function parseWith<T>(schema: z.ZodType<T, unknown> | undefined, input: unknown,
   }
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  throw validationError(fieldErrorsFromZod(parsed.error, location));
+  throw validationError(fieldErrorsFromZod(parsed.error, location, input));
 }
 
 function successResponse(result: EndpointResult): HttpResponseInit {

@@ -3,8 +3,12 @@ import type { FieldError } from '../schemas/problem.js';
 
 type Location = FieldError['in'];
 
-/** Turns zod issues into per-field errors, naming each unknown key as a field of its own. */
-export function fieldErrorsFromZod(error: z.ZodError, location: Location): FieldError[] {
+/**
+ * Turns zod issues into per-field errors, naming each unknown key as a field of its own.
+ * `input` is the value that was validated: a field absent from it is reported as "is required"
+ * rather than as a type mismatch against `undefined`.
+ */
+export function fieldErrorsFromZod(error: z.ZodError, location: Location, input: unknown): FieldError[] {
   return error.issues.flatMap((issue): FieldError[] => {
     const base = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
@@ -14,12 +18,21 @@ export function fieldErrorsFromZod(error: z.ZodError, location: Location): Field
         message: location === 'query' ? 'is not a known query parameter' : 'is not a known field',
       }));
     }
-    return [{ in: location, field: base || '(root)', message: friendlyMessage(issue) }];
+    const missing = issue.path.length > 0 && valueAt(input, issue.path) === undefined;
+    return [{ in: location, field: base || '(root)', message: missing ? 'is required' : friendlyMessage(issue) }];
   });
 }
 
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
 function friendlyMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
   if (issue.code === 'invalid_value' && 'values' in issue) {
     return `must be one of: ${issue.values.map(String).join(', ')}`;
   }

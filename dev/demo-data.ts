@@ -1,0 +1,90 @@
+import type { Database } from '@azure/cosmos';
+import { CONTAINERS } from '../shared/config/entities.js';
+import type { TaskDocument } from '../shared/domain/task-document.js';
+import { priorityRank, searchTextOf } from '../shared/domain/task-rules.js';
+import { JURISDICTIONS, PRIORITIES, type TaskStatus } from '../shared/schemas/task.js';
+import { DEMO_USERS } from './demo-users.js';
+
+/** Deterministic pseudo-random numbers (mulberry32), so the demo data is the same on every machine. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TITLES = [
+  'Review appeal bundle',
+  'Process hearing outcome',
+  'Check application for fee remission',
+  'List case for first hearing',
+  'Send directions to parties',
+  'Review respondent evidence',
+  'Prepare case for judicial decision',
+  'Follow up missing documents',
+  'Translate order into Welsh',
+  'Arrange interpreter for hearing',
+];
+
+const LOCATIONS = ['765324', '231596', '698118', '366796', '512401'];
+
+/** A few hundred tasks across jurisdictions, statuses and due dates (some already overdue). */
+export function demoTasks(count: number, now: Date): TaskDocument[] {
+  const next = random(20261123);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  const caseworkers = DEMO_USERS.filter((user) => user.role === 'caseworker');
+  const creators = DEMO_USERS.filter((user) => user.role !== 'viewer');
+  const hour = 3_600_000;
+
+  return Array.from({ length: count }, (_, index) => {
+    const roll = next();
+    const status: TaskStatus = roll < 0.45 ? 'pending' : roll < 0.75 ? 'in_progress' : roll < 0.92 ? 'completed' : 'cancelled';
+    const assignee = status === 'pending' && next() < 0.5 ? null : pick(caseworkers).id;
+    const createdAt = new Date(now.getTime() - Math.floor(next() * 30 * 24) * hour - index * 1000);
+    // Due between 10 days ago and 30 days ahead, so lists, sorting and the overdue count have work to do.
+    const dueDate = new Date(now.getTime() + Math.floor((next() * 40 - 10) * 24) * hour);
+    const title = `${pick(TITLES)} #${String(index + 1).padStart(4, '0')}`;
+    const description = `Demo task ${index + 1}. Check the case file and record the outcome.`;
+    const priority = pick(PRIORITIES);
+    const id = `00000000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`;
+    return {
+      id,
+      caseId: String(1_700_000_000_000_000 + index * 7919).padStart(16, '0'),
+      jurisdiction: pick(JURISDICTIONS),
+      locationId: pick(LOCATIONS),
+      title,
+      description,
+      status,
+      priority,
+      priorityRank: priorityRank(priority),
+      dueDate: dueDate.toISOString(),
+      assignee: status === 'in_progress' ? (assignee ?? pick(caseworkers).id) : assignee,
+      createdBy: pick(creators).id,
+      createdAt: createdAt.toISOString(),
+      updatedAt: createdAt.toISOString(),
+      completedAt: status === 'completed' ? now.toISOString() : null,
+      cancelledAt: status === 'cancelled' ? now.toISOString() : null,
+      deletedAt: null,
+      searchText: searchTextOf(title, description),
+      schemaVersion: 1,
+    };
+  });
+}
+
+export const DEMO_TASK_COUNT = 300;
+
+/** Seeds the demo tasks once: a database that already holds tasks is left alone. */
+export async function seedDemoData(database: Database, now: Date = new Date()): Promise<number> {
+  const container = database.container(CONTAINERS.tasks.name);
+  const { resources } = await container.items.query<number>('SELECT VALUE COUNT(1) FROM c').fetchAll();
+  if ((resources[0] ?? 0) > 0) return 0;
+  const tasks = demoTasks(DEMO_TASK_COUNT, now);
+  // Small parallel batches: quick, and gentle on a 2-core machine.
+  for (let i = 0; i < tasks.length; i += 20) {
+    await Promise.all(tasks.slice(i, i + 20).map((task) => container.items.upsert(task)));
+  }
+  return tasks.length;
+}

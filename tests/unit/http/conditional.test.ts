@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { matchesIfNoneMatch, parseEntityTags, requireIfMatch } from '../../../shared/http/conditional.js';
+import { ApiError } from '../../../shared/http/api-error.js';
+
+const current = '"00000a00-0000-0000-0000-000000000000"';
+const statusOf = (run: () => unknown) => {
+  try {
+    run();
+    return 'ok';
+  } catch (error) {
+    return (error as ApiError).status;
+  }
+};
+
+describe('conditional requests', () => {
+  it('parses lists, weak tags and *', () => {
+    expect(parseEntityTags('*')).toBe('*');
+    expect(parseEntityTags('"a", W/"b"')).toEqual(['"a"', 'W/"b"']);
+    expect(statusOf(() => parseEntityTags('abc'))).toBe(400);
+  });
+
+  it('If-Match: 428 when absent, 412 when stale or weak, the current tag when it matches', () => {
+    expect(statusOf(() => requireIfMatch(null, current))).toBe(428);
+    expect(statusOf(() => requireIfMatch('"stale"', current))).toBe(412);
+    expect(statusOf(() => requireIfMatch(`W/${current}`, current))).toBe(412);
+    expect(requireIfMatch(`"x", ${current}`, current)).toBe(current);
+    expect(requireIfMatch('*', current)).toBe(current);
+  });
+
+  it('If-None-Match uses weak comparison', () => {
+    expect(matchesIfNoneMatch(`W/${current}`, current)).toBe(true);
+    expect(matchesIfNoneMatch('"other"', current)).toBe(false);
+    expect(matchesIfNoneMatch(null, current)).toBe(false);
+  });
+});

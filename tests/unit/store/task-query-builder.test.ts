@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { buildTaskCountQuery, buildTaskListQuery, buildTaskWhere } from '../../../shared/store/task-query-builder.js';
+import { decodeCursor, encodeCursor } from '../../../shared/store/cursor.js';
+import { ApiError } from '../../../shared/http/api-error.js';
+
+describe('task query builder', () => {
+  it('always excludes deleted tasks and puts a caseworker scope in the query', () => {
+    const { where, parameters } = buildTaskWhere({}, { kind: 'assignedTo', userId: 'u1' });
+    expect(where).toBe('c.deletedAt = null AND c.assignee = @scopeUser');
+    expect(parameters).toEqual([{ name: '@scopeUser', value: 'u1' }]);
+  });
+
+  it('passes every value as a parameter, never inline', () => {
+    const hostile = "x' OR 1=1 --";
+    const spec = buildTaskListQuery(
+      { status: ['pending', 'in_progress'], caseId: hostile, q: 'Appeal', assignee: 'unassigned', dueAfter: 'a', dueBefore: 'b' },
+      { kind: 'all' },
+      'priority',
+      'desc',
+    );
+    expect(spec.query).not.toContain(hostile);
+    expect(spec.query).toContain('c.status IN (@status0, @status1)');
+    expect(spec.query).toContain('c.assignee = null');
+    expect(spec.query).toContain('CONTAINS(c.searchText, @q)');
+    expect(spec.query).toMatch(/ORDER BY c\.priorityRank DESC, c\.id DESC$/);
+    expect(spec.parameters).toContainEqual({ name: '@q', value: 'appeal' });
+    expect(spec.parameters).toContainEqual({ name: '@caseId', value: hostile });
+  });
+
+  it('counts with the same filter', () => {
+    const spec = buildTaskCountQuery({ overdueAt: '2026-01-01T00:00:00.000Z' }, { kind: 'all' });
+    expect(spec.query).toBe(
+      "SELECT VALUE COUNT(1) FROM c WHERE c.deletedAt = null AND c.status IN ('pending', 'in_progress') AND c.dueDate < @overdueAt",
+    );
+  });
+});
+
+describe('cursor', () => {
+  const spec = buildTaskListQuery({}, { kind: 'all' }, 'dueDate', 'asc');
+
+  it('round-trips the continuation token for the same query', () => {
+    expect(decodeCursor(encodeCursor(spec, '{"token":1}'), spec)).toBe('{"token":1}');
+  });
+
+  it('refuses a cursor from another query or one it did not issue, naming the field', () => {
+    const other = buildTaskListQuery({ status: ['pending'] }, { kind: 'all' }, 'dueDate', 'asc');
+    for (const cursor of [encodeCursor(other, 't'), 'not-a-cursor', Buffer.from('{"v":2}').toString('base64url')]) {
+      try {
+        decodeCursor(cursor, spec);
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ApiError);
+        expect((error as ApiError).options.errors?.[0]).toMatchObject({ in: 'query', field: 'cursor' });
+      }
+    }
+  });
+});
