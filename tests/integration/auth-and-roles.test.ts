@@ -1,0 +1,108 @@
+import { SignJWT, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTask, expectProblem, taskBody } from './fixtures.js';
+import { startLocalHost, type LocalHost } from './local-host.js';
+
+let host: LocalHost;
+const CASEWORKER = 'c0000000-0000-4000-8000-000000000001';
+const OTHER_CASEWORKER = 'c0000000-0000-4000-8000-000000000002';
+
+beforeAll(async () => {
+  host = await startLocalHost();
+});
+afterAll(async () => host?.dispose());
+
+describe('authentication', () => {
+  it('401 with a WWW-Authenticate challenge without a token', async () => {
+    const response = await host.call('/v1/tasks');
+    await expectProblem(response, 401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="caseload"');
+  });
+
+  it('401 invalid_token for a garbage, a foreign-signed and an expired token', async () => {
+    const { privateKey } = await generateKeyPair('ES256');
+    const foreign = await new SignJWT({ roles: ['admin'] })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(`${host.baseUrl}/api`)
+      .setAudience('api://caseload-local')
+      .setSubject('x')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    for (const token of ['not.a.token', foreign]) {
+      const response = await host.call('/v1/tasks', { headers: { authorization: `Bearer ${token}` } });
+      await expectProblem(response, 401);
+      expect(response.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+    }
+  });
+
+  it('serves the dev issuer metadata that tokens are checked against', async () => {
+    const config = await (await fetch(`${host.baseUrl}/api/.well-known/openid-configuration`)).json();
+    expect(config.issuer).toBe(`${host.baseUrl}/api`);
+    const jwks = await (await fetch(config.jwks_uri)).json();
+    expect(jwks.keys[0]).not.toHaveProperty('d');
+  });
+});
+
+describe('role rules', () => {
+  it('viewer reads but cannot create, update or delete', async () => {
+    const task = await createTask(host);
+    expect((await host.call(`/v1/tasks/${task.id}`, { as: 'viewer' })).status).toBe(200);
+    await expectProblem(await host.call('/v1/tasks', { method: 'POST', as: 'viewer', json: taskBody() }), 403);
+    await expectProblem(await host.call(`/v1/tasks/${task.id}`, { method: 'PATCH', as: 'viewer', headers: { 'if-match': task.etag }, json: { title: 'x' } }), 403);
+    await expectProblem(await host.call(`/v1/tasks/${task.id}`, { method: 'DELETE', as: 'viewer', headers: { 'if-match': task.etag } }), 403);
+    const view = await (await host.call(`/v1/tasks/${task.id}`, { as: 'viewer' })).json();
+    expect(view.data.allowedActions).toEqual([]);
+  });
+
+  it('caseworker creates tasks for themselves and sees only tasks assigned to them', async () => {
+    const own = await createTask(host, {}, 'caseworker');
+    expect(own.body.assignee).toBe(CASEWORKER);
+    expect(own.body.allowedActions).toEqual(['update', 'complete', 'cancel']);
+    const someoneElses = await createTask(host, { assignee: OTHER_CASEWORKER });
+
+    // Another caseworker's task does not exist for them: 404, not 403, on read and write.
+    await expectProblem(await host.call(`/v1/tasks/${someoneElses.id}`, { as: 'caseworker' }), 404);
+    await expectProblem(
+      await host.call(`/v1/tasks/${someoneElses.id}`, { method: 'PATCH', as: 'caseworker', headers: { 'if-match': someoneElses.etag }, json: { title: 'x' } }),
+      404,
+    );
+    await expectProblem(await host.call(`/v1/tasks/${someoneElses.id}`, { method: 'DELETE', as: 'caseworker', headers: { 'if-match': someoneElses.etag } }), 404);
+
+    const mine = await (await host.call(`/v1/tasks?limit=100&caseId=${own.body.caseId}`, { as: 'caseworker' })).json();
+    expect(mine.data.map((task: { id: string }) => task.id)).toEqual([own.id]);
+    const notMine = await (await host.call(`/v1/tasks?caseId=${someoneElses.body.caseId}`, { as: 'caseworker' })).json();
+    expect(notMine.data).toEqual([]);
+    const anyPage = await (await host.call('/v1/tasks?limit=100', { as: 'caseworker' })).json();
+    expect(anyPage.data.every((task: { assignee: string }) => task.assignee === CASEWORKER)).toBe(true);
+  });
+
+  it('caseworker updates their own task but cannot hand it to someone else', async () => {
+    const own = await createTask(host, {}, 'caseworker');
+    const started = await host.call(`/v1/tasks/${own.id}`, { method: 'PATCH', as: 'caseworker', headers: { 'if-match': own.etag }, json: { status: 'in_progress' } });
+    expect(started.status).toBe(200);
+    const etag = started.headers.get('etag')!;
+    await expectProblem(
+      await host.call(`/v1/tasks/${own.id}`, { method: 'PATCH', as: 'caseworker', headers: { 'if-match': etag }, json: { assignee: OTHER_CASEWORKER } }),
+      403,
+    );
+    await expectProblem(await host.call('/v1/tasks', { method: 'POST', as: 'caseworker', json: taskBody({ assignee: OTHER_CASEWORKER }) }), 403);
+  });
+
+  it('manager assigns and updates any task but cannot delete', async () => {
+    const task = await createTask(host, { assignee: OTHER_CASEWORKER }, 'admin');
+    const response = await host.call(`/v1/tasks/${task.id}`, { method: 'PATCH', as: 'manager', headers: { 'if-match': task.etag }, json: { assignee: CASEWORKER } });
+    expect(response.status).toBe(200);
+    const json = await response.json();
+    expect(json.data.allowedActions).toEqual(['update', 'assign', 'complete', 'cancel']);
+    await expectProblem(await host.call(`/v1/tasks/${task.id}`, { method: 'DELETE', as: 'manager', headers: { 'if-match': json.data.etag } }), 403);
+    // The caseworker now sees it.
+    expect((await host.call(`/v1/tasks/${task.id}`, { as: 'caseworker' })).status).toBe(200);
+  });
+
+  it('a token with no Caseload role is forbidden', async () => {
+    const token = await host.tokenWithRoles([]);
+    const problem = await expectProblem(await host.call('/v1/tasks', { headers: { authorization: `Bearer ${token}` } }), 403);
+    expect(problem.detail).toMatch(/no Caseload role/);
+  });
+});

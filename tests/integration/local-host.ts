@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Role } from '../../shared/auth/roles.js';
+import { defaultDemoUser } from '../../dev/demo-users.js';
+import { loadOrCreateDevIssuer, type DevIssuer } from '../../dev/issuer.js';
+
+const projectDir = resolve(import.meta.dirname, '..', '..');
+
+/** A free loopback port: the host needs to know its port before starting (it is in the token issuer). */
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface LocalHost {
+  baseUrl: string;
+  dataDir: string;
+  output: () => string;
+  /** A token for the first demo user of a role, or for any user id and name. */
+  token(role: Role, userId?: string): Promise<string>;
+  /** A dev-issuer token with exactly these roles (possibly none). */
+  tokenWithRoles(roles: Role[], userId?: string): Promise<string>;
+  /** fetch against /api/..., with an optional role's token. */
+  call(path: string, init?: RequestInit & { as?: Role | { role: Role; userId: string }; json?: unknown }): Promise<Response>;
+  /** Stops the process: SIGTERM (clean) or SIGKILL (a crash). */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts it again on the same port and data folder. */
+  restart(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts `dist/dev/start.js` (what `npm start` runs, after the build `npm test` does first) as a
+ * child process on a free port and a fresh data folder, and waits until it serves.
+ */
+export async function startLocalHost(options: { env?: Record<string, string> } = {}): Promise<LocalHost> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'caseload-it-'));
+  const baseUrl = `http://localhost:${port}`;
+  let child: ChildProcess | undefined;
+  let log = '';
+  let issuer: DevIssuer | undefined;
+
+  const launch = async () => {
+    child = spawn(process.execPath, ['--enable-source-maps', join(projectDir, 'dist/dev/start.js')], {
+      cwd: projectDir,
+      env: { ...process.env, PORT: String(port), CASELOAD_DATA_DIR: dataDir, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`local host exited with ${child.exitCode}:\n${log}`);
+      try {
+        const response = await fetch(`${baseUrl}/api/v1/health`);
+        if (response.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`local host did not start within 60 s:\n${log}`);
+      await new Promise((wait) => setTimeout(wait, 100));
+    }
+    issuer ??= await loadOrCreateDevIssuer({ dataDir, baseUrl });
+  };
+
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
+    const running = child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    await new Promise<void>((done) => {
+      running.once('exit', () => done());
+      running.kill(signal);
+    });
+  };
+
+  const token = async (role: Role, userId?: string) => {
+    const user = userId ? { id: userId, name: `Test ${role}` } : defaultDemoUser(role);
+    return issuer!.signToken({ id: user.id, name: user.name, roles: [role] });
+  };
+
+  await launch();
+  return {
+    baseUrl,
+    dataDir,
+    output: () => log,
+    token,
+    tokenWithRoles: (roles, userId = 'no-role-user') => issuer!.signToken({ id: userId, name: 'Test user', roles }),
+    async call(path, init = {}) {
+      const { as, json, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (as) {
+        const { role, userId } = typeof as === 'string' ? { role: as, userId: undefined } : as;
+        headers.set('authorization', `Bearer ${await token(role, userId)}`);
+      }
+      if (json !== undefined) {
+        headers.set('content-type', headers.get('content-type') ?? 'application/json');
+        return fetch(`${baseUrl}/api${path}`, { ...rest, headers, body: JSON.stringify(json) });
+      }
+      return fetch(`${baseUrl}/api${path}`, { ...rest, headers });
+    },
+    stop,
+    restart: async () => {
+      await stop();
+      await launch();
+    },
+    async dispose() {
+      await stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
