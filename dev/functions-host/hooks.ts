@@ -1,0 +1,164 @@
+import type { FunctionCallback, HookData, RpcLogCategory, RpcLogLevel } from './core-types.js';
+import { errorDetail, writeLog } from './logging.js';
+import { type HookName, registry } from './registry.js';
+
+/**
+ * Hook contexts shaped like the worker's (src/eventHandlers/InvocationHandler.ts, src/startApp.ts,
+ * src/hooks/LogHookContext.ts): plain objects whose hookData/appHookData/invocationContext are
+ * read-only getters. `@azure/functions` wraps them (PreInvocationContext reads and writes
+ * `inputs` and `functionCallback` on this object), so mutations flow back to us.
+ */
+
+export interface PreInvocationHookContext {
+  readonly hookData: HookData;
+  readonly appHookData: HookData;
+  readonly invocationContext: unknown;
+  inputs: unknown[];
+  functionCallback: FunctionCallback;
+}
+
+export interface PostInvocationHookContext {
+  readonly hookData: HookData;
+  readonly appHookData: HookData;
+  readonly invocationContext: unknown;
+  inputs: unknown[];
+  result: unknown;
+  error: unknown;
+}
+
+export interface LogHookContext {
+  readonly hookData: HookData;
+  readonly appHookData: HookData;
+  readonly invocationContext: unknown;
+  readonly category: RpcLogCategory;
+  level: RpcLogLevel;
+  message: string;
+}
+
+class ReadOnlyError extends TypeError {
+  constructor(property: string) {
+    super(`Cannot assign to read only property '${property}'`);
+  }
+}
+
+/** Runs hooks in registration order; a throwing hook fails the surrounding step, as in Azure. */
+export async function executeHooks(name: Exclude<HookName, 'log'>, context: object): Promise<void> {
+  // Copy: a hook may dispose itself (or others) while running.
+  for (const callback of [...registry.hooks[name]]) {
+    await callback(context);
+  }
+}
+
+export function preInvocationContext(
+  hookData: HookData,
+  invocationContext: unknown,
+  inputs: unknown[],
+  functionCallback: FunctionCallback,
+): PreInvocationHookContext {
+  return {
+    get hookData() {
+      return hookData;
+    },
+    set hookData(_value) {
+      throw new ReadOnlyError('hookData');
+    },
+    get appHookData() {
+      return registry.appHookData;
+    },
+    set appHookData(_value) {
+      throw new ReadOnlyError('appHookData');
+    },
+    get invocationContext() {
+      return invocationContext;
+    },
+    set invocationContext(_value) {
+      throw new ReadOnlyError('invocationContext');
+    },
+    inputs,
+    functionCallback,
+  };
+}
+
+export function postInvocationContext(hookData: HookData, invocationContext: unknown, inputs: unknown[]): PostInvocationHookContext {
+  return {
+    get hookData() {
+      return hookData;
+    },
+    set hookData(_value) {
+      throw new ReadOnlyError('hookData');
+    },
+    get appHookData() {
+      return registry.appHookData;
+    },
+    set appHookData(_value) {
+      throw new ReadOnlyError('appHookData');
+    },
+    get invocationContext() {
+      return invocationContext;
+    },
+    set invocationContext(_value) {
+      throw new ReadOnlyError('invocationContext');
+    },
+    inputs,
+    result: null,
+    error: null,
+  };
+}
+
+export function appHookContext(functionAppDirectory?: string): object {
+  const context = {
+    get hookData() {
+      return registry.appLevelOnlyHookData;
+    },
+    set hookData(_value) {
+      throw new ReadOnlyError('hookData');
+    },
+    get appHookData() {
+      return registry.appHookData;
+    },
+    set appHookData(_value) {
+      throw new ReadOnlyError('appHookData');
+    },
+  };
+  return functionAppDirectory === undefined ? context : Object.assign(context, { functionAppDirectory });
+}
+
+/**
+ * Runs "log" hooks synchronously (a log call cannot wait) and returns the possibly rewritten
+ * level and message. A failing log hook is reported and skipped rather than failing the function.
+ */
+export function applyLogHooks(
+  level: RpcLogLevel,
+  category: RpcLogCategory,
+  message: string,
+  hookData: HookData,
+  invocationContext: unknown,
+): { level: RpcLogLevel; message: string } {
+  const hooks = registry.hooks.log;
+  if (hooks.length === 0) return { level, message };
+  const context: LogHookContext = {
+    get hookData() {
+      return hookData;
+    },
+    get appHookData() {
+      return registry.appHookData;
+    },
+    get invocationContext() {
+      return invocationContext;
+    },
+    get category() {
+      return category;
+    },
+    level,
+    message,
+  };
+  for (const hook of [...hooks]) {
+    try {
+      const result = hook(context);
+      if (result instanceof Promise) result.catch((error: unknown) => writeLog('error', `A log hook failed: ${errorDetail(error)}`));
+    } catch (error) {
+      writeLog('error', `A log hook failed: ${errorDetail(error)}`);
+    }
+  }
+  return { level: context.level, message: context.message };
+}
