@@ -31,7 +31,7 @@ export async function handleHttpTrigger(
   let result: InvocationResult;
   try {
     result = await invokeFunction(fn, {
-      inputData: [{ name: fn.triggerBindingName, data: { http } }],
+      triggerData: { http },
       triggerMetadata,
       reason: `HTTP ${req.method} ${url.pathname}`,
       ...(typeof traceParent === 'string' ? { traceContext: { traceParent, traceState: String(req.headers['tracestate'] ?? ''), attributes: {} } } : {}),

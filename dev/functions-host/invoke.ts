@@ -27,11 +27,17 @@ import type { CapturedFunction } from './types.js';
  *
  * so `@azure/functions` itself turns RPC data into HttpRequest/Timer/message inputs and the
  * handler's results into RPC outputs. Trigger-agnostic: callers (HTTP server, timers, admin API,
- * a message broker) only build the RPC `inputData`/`triggerMetadata` and read the outputs.
+ * a message broker) only build the RPC trigger data and metadata, and read the outputs.
  */
 
 export interface InvocationRequest {
-  /** RPC input bindings; the trigger's entry must be named after the trigger binding (see triggerBindingName). */
+  /**
+   * The trigger's data (an HTTP request, a timer's info, a message body). Sent under the trigger
+   * binding's name, which the library generates with a hash suffix (e.g. 'serviceBusTrigger1a2b3c'),
+   * so callers need not know it.
+   */
+  triggerData?: RpcTypedData;
+  /** Further RPC input bindings, by binding name (rarely needed: input bindings are not emulated). */
   inputData?: RpcParameterBinding[];
   /** RPC trigger metadata, e.g. Service Bus MessageId/DeliveryCount; the library camel-cases the keys. */
   triggerMetadata?: Record<string, RpcTypedData>;
@@ -118,7 +124,7 @@ async function runInvocation(fn: RegisteredFunction, request: InvocationRequest)
   const rpcRequest: RpcInvocationRequest = {
     invocationId,
     functionId: functionName,
-    inputData: request.inputData ?? [],
+    inputData: [...(request.triggerData ? [{ name: fn.triggerBindingName, data: request.triggerData }] : []), ...(request.inputData ?? [])],
     triggerMetadata: request.triggerMetadata ?? {},
     traceContext: request.traceContext ?? newTraceContext(),
     retryContext: request.retryContext ?? null,

@@ -31,9 +31,6 @@ export function runFunction(name: string, input: unknown, timers: TimerScheduler
   if (trigger === 'httptrigger') return Promise.reject(new NotInvocableError(fn.captured.name));
   const reason = 'This function was programmatically called via the host APIs.';
   if (trigger === 'timertrigger') return timers.runNow(fn, reason);
-  const data = toTypedData(input);
-  return invokeFunction(fn, {
-    inputData: data ? [{ name: fn.triggerBindingName, data }] : [],
-    reason,
-  });
+  const triggerData = toTypedData(input);
+  return invokeFunction(fn, { ...(triggerData ? { triggerData } : {}), reason });
 }

@@ -170,7 +170,7 @@ export class TimerScheduler {
     const timer = this.#timers.get(fn.captured.name.toLowerCase());
     const schedule = timer?.schedule ?? tryParse(fn.captured.schedule);
     return invokeFunction(fn, {
-      inputData: [{ name: fn.triggerBindingName, data: timerInfo(schedule, new Date(), isPastDue, timer?.lastTick) }],
+      triggerData: timerInfo(schedule, new Date(), isPastDue, timer?.lastTick),
       reason,
     });
   }
