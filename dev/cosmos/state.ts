@@ -23,6 +23,8 @@ export class AccountState {
   readonly account: Account;
   /** True while replaying, so restored state is not journaled a second time. */
   private replaying = false;
+  /** A collection just removed by a replace, whose contents the new definition inherits. */
+  private replacedCollection: { rid: string; item: CollectionItem } | undefined;
 
   constructor(host: string, port: number, private readonly record: (op: Op) => void) {
     this.account = newAccount(host, port);
@@ -99,13 +101,19 @@ export class AccountState {
   /** Makes `items` report changes, and watches the containers of what it stores. */
   private watch(items: Items, kind: Kind, path: string[]): void {
     const onSet = (rid: string, item: ItemObject): void => {
-      this.watchChildren(kind, [...path, rid], item);
+      const replaced = this.replacedCollection;
+      this.replacedCollection = undefined;
+      if (kind === 'coll' && replaced?.rid === rid) inheritContents(item as CollectionItem, replaced.item);
+      else this.watchChildren(kind, [...path, rid], item);
       if (this.replaying) return;
       const data = item.read();
       if (!data) return;
       this.record({ o: 'set', k: kind, p: path, d: data, n: items._ridCount });
     };
-    const onDelete = (rid: string): void => {
+    const onDelete = (rid: string, item: ItemObject): void => {
+      // Upstream replaces a resource by deleting it and inserting the new
+      // version under the same _rid, in the same synchronous call.
+      if (kind === 'coll') this.replacedCollection = { rid, item: item as CollectionItem };
       if (!this.replaying) this.record({ o: 'del', k: kind, p: path, r: rid });
     };
     // Containers are watched as soon as they are created, while still empty,
@@ -129,7 +137,7 @@ export class AccountState {
 class RecordingMap<V extends ItemObject> extends Map<string, V> {
   constructor(
     private readonly onSet: (key: string, value: V) => void,
-    private readonly onDelete: (key: string) => void,
+    private readonly onDelete: (key: string, value: V) => void,
   ) {
     super();
   }
@@ -141,8 +149,9 @@ class RecordingMap<V extends ItemObject> extends Map<string, V> {
   }
 
   override delete(key: string): boolean {
+    const value = super.get(key);
     const had = super.delete(key);
-    if (had) this.onDelete(key);
+    if (had) this.onDelete(key, value as V);
     return had;
   }
 
@@ -150,6 +159,21 @@ class RecordingMap<V extends ItemObject> extends Map<string, V> {
     // Upstream never clears a container; refuse rather than lose changes silently.
     throw new Error('RecordingMap.clear is not supported');
   }
+}
+
+/**
+ * Upstream builds a new, empty Collection when a container definition is
+ * replaced (e.g. to change its indexing policy), silently dropping every
+ * document; real Cosmos keeps them. Moving the old contents under the new
+ * definition restores that. It happens here, below the journal, so live
+ * operation and replay (which sees the same delete + insert) agree.
+ */
+function inheritContents(next: CollectionItem, previous: CollectionItem): void {
+  next.documents = previous.documents;
+  next.userDefinedFunctions = previous.userDefinedFunctions;
+  // Queries read the composite indexes from the parent, so point at the new definition.
+  next.documents._parent = next;
+  next.userDefinedFunctions._parent = next;
 }
 
 function setOp(kind: Kind, path: string[], item: ItemObject, items: Items): Op {

@@ -22,6 +22,7 @@ export interface ItemObject {
 
 /** lib/account/items.js: a Map-backed container of resources keyed by _rid. */
 export interface Items<I extends ItemObject = ItemObject> {
+  _parent: ItemObject;
   _data: Map<string, I>;
   _ridCount: number;
   _set(data: Record<string, unknown>): Resource;
@@ -59,5 +60,10 @@ const AccountClass = (require('@vercel/cosmosdb-server/lib/account/index.js') as
 export const route = (require('@vercel/cosmosdb-server/lib/routes.js') as { default: Router }).default;
 
 export function newAccount(host: string, port: number): Account {
-  return new AccountClass(host, port);
+  const account = new AccountClass(host, port);
+  // Cheap guard against an upgrade that reshapes the internals we hook.
+  if (!(account.databases?._data instanceof Map) || typeof account.databases._set !== 'function') {
+    throw new Error('embedded cosmos: unsupported @vercel/cosmosdb-server internals (written for 1.0.1)');
+  }
+  return account;
 }

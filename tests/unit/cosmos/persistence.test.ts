@@ -119,7 +119,7 @@ describe('embedded cosmos: clean restart', () => {
     expect([first._rid, second._rid]).not.toContain(created._rid);
   });
 
-  it('keeps deletes of databases and containers, and replaced container definitions', async () => {
+  it('keeps deletes of databases and containers, and replaced container definitions with their documents', async () => {
     const dataDir = tempDir();
     let db = await start(dataDir);
     let client = clientFor(db);
@@ -127,13 +127,18 @@ describe('embedded cosmos: clean restart', () => {
     const { database } = await client.databases.createIfNotExists({ id: 'caseload' });
     await database.containers.createIfNotExists({ id: 'gone', partitionKey: { paths: ['/id'] } });
     const { container } = await database.containers.createIfNotExists({ id: 'changing', partitionKey: { paths: ['/id'] } });
+    const doc = (await container.items.create({ id: 'kept', a: 1, b: 2 })).resource;
     await client.database('doomed').delete();
     await database.container('gone').delete();
+    const byAB = 'SELECT * FROM c ORDER BY c.a ASC, c.b ASC';
+    await expect(container.items.query(byAB).fetchAll()).rejects.toMatchObject({ code: 400 });
     const { resource: replaced } = await container.replace({
       id: 'changing',
       partitionKey: { paths: ['/id'] },
       indexingPolicy: { compositeIndexes: [[{ path: '/a' }, { path: '/b' }]] },
     });
+    // Like real Cosmos (upstream alone would drop them): documents survive, the new index applies.
+    expect((await container.items.query(byAB).fetchAll()).resources).toEqual([doc]);
     await db.close();
 
     db = await start(dataDir);
@@ -143,6 +148,9 @@ describe('embedded cosmos: clean restart', () => {
     const { resources: containers } = await client.database('caseload').containers.readAll().fetchAll();
     expect(containers.map((c) => c.id)).toEqual(['changing']);
     expect(containers[0]).toEqual(replaced);
+    const restored = client.database('caseload').container('changing');
+    expect((await restored.items.query(byAB).fetchAll()).resources).toEqual([doc]);
+    expect((await restored.item('kept', 'kept').read()).resource).toEqual(doc);
   });
 
   it('compacts while running (snapshot + shorter journal) without losing anything', async () => {
