@@ -50,7 +50,7 @@ const CLOSE_GRACE_MS = 2_000;
 
 export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promise<EmbeddedCosmos> {
   const host = options.host ?? '127.0.0.1';
-  const log = options.log ?? ((message: string, err?: unknown) => console.error(message, err ?? ''));
+  const log = options.log ?? ((message: string, err?: unknown) => (err === undefined ? console.error(message) : console.error(message, err)));
   // Read (and lock) the folder before opening a port, so a bad folder fails early.
   const loaded = loadDataDir({
     dataDir: options.dataDir,
