@@ -7,7 +7,9 @@
  * writers share the cost of a sync instead of paying one each.
  */
 import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, openSync, readFileSync, write } from 'node:fs';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
+import { fsyncDir } from './fsutil.js';
 import { decodeUnit, type Unit } from './records.js';
 
 const writeAsync = promisify(write);
@@ -90,6 +92,8 @@ export class JournalWriter {
   ) {
     // 'a': every write goes to the end of the file, also after truncate(0).
     this.fd = openSync(file, 'a');
+    // The file may have just been created; its directory entry must be durable too.
+    if (options.sync) fsyncDir(dirname(file));
     this.size = size;
     this.durableSeq = lastSeq;
   }
