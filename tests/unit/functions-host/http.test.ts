@@ -201,6 +201,12 @@ describe('hooks and logging', () => {
     expect(await host.waitForLog(/something bad/)).toMatch(new RegExp(`error ${escape(scope)} something bad$`));
     expect(await host.waitForLog(new RegExp(`Executed 'Functions.logger' \\(Succeeded, Id=${invocationId}`))).toBeTruthy();
   });
+
+  it('lets log hooks rewrite messages before they are written', async () => {
+    await fetch(`${host.apiBaseUrl}/logger`);
+    expect(await host.waitForLog(/calling with token=/)).toMatch(/calling with token=\[redacted\]$/);
+    expect(host.logs.join('\n')).not.toContain('abc123');
+  });
 });
 
 function escape(text: string): string {
