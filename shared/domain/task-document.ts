@@ -28,10 +28,13 @@ export interface TaskDocument {
   schemaVersion: 1;
 }
 
-/** A stored task together with the ETag Cosmos gave its current version. */
+/** A stored task together with the version tag of its current state. */
 export interface StoredTask {
   document: TaskDocument;
+  /** The HTTP entity tag (always quoted, RFC 9110), sent as `ETag` and compared with If-Match. */
   etag: string;
+  /** The Cosmos `_etag` exactly as the database gave it, for its If-Match condition. */
+  cosmosEtag: string;
 }
 
 export const OPEN_STATUSES: readonly TaskStatus[] = ['pending', 'in_progress'];

@@ -27,12 +27,12 @@ export function matchesIfNoneMatch(header: string | null, currentEtag: string): 
  * existing task (428 without it) so no client overwrites a change it has not seen; a stale tag is
  * 412. Strong comparison: weak tags never match (RFC 9110 §13.1.1).
  */
-export function requireIfMatch(header: string | null, currentEtag: string): string {
+export function requireIfMatch(header: string | null, currentEtag: string): void {
   if (!header) {
     throw new ApiError('preconditionRequired', 'Send If-Match with the ETag you last read, so changes made since are not overwritten.');
   }
   const tags = parseEntityTags(header);
-  if (tags === '*' || tags.some((tag) => !tag.startsWith('W/') && tag === currentEtag)) return currentEtag;
+  if (tags === '*' || tags.some((tag) => !tag.startsWith('W/') && tag === currentEtag)) return;
   throw new ApiError('preconditionFailed', 'The task has changed since you read it. Fetch it again and retry with the new ETag.', {
     headers: { ETag: currentEtag },
   });

@@ -10,7 +10,10 @@ type Location = FieldError['in'];
  */
 export function fieldErrorsFromZod(error: z.ZodError, location: Location, input: unknown): FieldError[] {
   return error.issues.flatMap((issue): FieldError[] => {
-    const base = issue.path.map(String).join('.');
+    // A query parameter is named as the client wrote it: `status`, not `status.0` for the first
+    // of several comma-separated values.
+    const path = location === 'query' ? issue.path.slice(0, 1) : issue.path;
+    const base = path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         in: location,

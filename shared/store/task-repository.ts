@@ -25,7 +25,10 @@ type CosmosTask = TaskDocument & ItemDefinition & { _etag?: string };
 /** Strips Cosmos system properties, keeping the ETag beside the document. */
 function toStored(resource: CosmosTask): StoredTask {
   const { _etag, _rid, _self, _ts, _attachments, ...document } = resource as CosmosTask & Record<string, unknown>;
-  return { document: document as unknown as TaskDocument, etag: String(_etag) };
+  const cosmosEtag = String(_etag);
+  // Cosmos quotes its _etag values; the local embedded database does not. HTTP requires quotes.
+  const etag = cosmosEtag.startsWith('"') ? cosmosEtag : `"${cosmosEtag}"`;
+  return { document: document as unknown as TaskDocument, etag, cosmosEtag };
 }
 
 /**
@@ -55,12 +58,12 @@ export class TaskRepository {
     });
   }
 
-  /** Replaces the task only if it is still at `etag`: a concurrent writer gets a 412, never a lost update. */
-  async replace(document: TaskDocument, etag: string): Promise<StoredTask> {
+  /** Replaces the task only if it is still at version `expected`: a concurrent writer gets a 412, never a lost update. */
+  async replace(document: TaskDocument, expected: StoredTask): Promise<StoredTask> {
     return withCosmosErrors(async () => {
       const { resource } = await this.container
         .item(document.id, document.id)
-        .replace<TaskDocument>(document, { accessCondition: { type: 'IfMatch', condition: etag } });
+        .replace<TaskDocument>(document, { accessCondition: { type: 'IfMatch', condition: expected.cosmosEtag } });
       return toStored(resource as CosmosTask);
     });
   }

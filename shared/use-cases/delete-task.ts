@@ -12,7 +12,7 @@ export async function deleteTask(principal: Principal, id: string, ifMatch: stri
   const current = await tasks.get(id);
   assertVisible(principal, current?.document, id);
   assertMayDelete(principal);
-  const etag = requireIfMatch(ifMatch, current!.etag);
+  requireIfMatch(ifMatch, current!.etag);
   const timestamp = now().toISOString();
-  await tasks.replace({ ...current!.document, deletedAt: timestamp, updatedAt: timestamp }, etag);
+  await tasks.replace({ ...current!.document, deletedAt: timestamp, updatedAt: timestamp }, current!);
 }

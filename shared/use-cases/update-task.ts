@@ -14,8 +14,8 @@ export async function updateTask(principal: Principal, id: string, ifMatch: stri
   const { tasks, now } = getServices();
   const current = await tasks.get(id);
   assertVisible(principal, current?.document, id);
-  const etag = requireIfMatch(ifMatch, current!.etag);
+  requireIfMatch(ifMatch, current!.etag);
   assertMayChange(principal, current!.document, change);
   const next = applyTaskChange(current!.document, change, now());
-  return tasks.replace(next, etag);
+  return tasks.replace(next, current!);
 }
