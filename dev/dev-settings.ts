@@ -6,13 +6,17 @@ import { z } from 'zod';
  * Settings shared by the local host and the dev token command, read in one place so that both
  * agree on the port (hence the token issuer) and on where the dev issuer's key lives.
  */
-export const DEV_SETTING = { port: 'PORT', dataDir: 'CASELOAD_DATA_DIR' } as const;
+export const DEV_SETTING = { port: 'PORT', dataDir: 'CASELOAD_DATA_DIR', cosmosPort: 'CASELOAD_COSMOS_PORT' } as const;
 
 const DEFAULT_PORT = 7071;
+/** The Cosmos emulator's usual port; only `npm run services` uses a fixed one (the local host picks a free port). */
+const DEFAULT_COSMOS_PORT = 8081;
 const DEFAULT_DATA_DIR = '.data';
 
 export interface DevSettings {
   port: number;
+  /** Port of the embedded database when it runs on its own (`npm run services`). */
+  cosmosPort: number;
   /** Absolute path of the local data folder (database files, dev issuer key). */
   dataDir: string;
   /** Origin of the local host; the dev issuer derives its issuer and JWKS URLs from it. */
@@ -36,18 +40,21 @@ const portSchema = z
  *   package.json), so `npm run token` and `npm start` share keys even if run from a subfolder.
  */
 export function resolveDevSettings(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): DevSettings {
-  const rawPort = env[DEV_SETTING.port]?.trim();
-  let port = DEFAULT_PORT;
-  if (rawPort) {
-    const parsed = portSchema.safeParse(rawPort);
-    if (!parsed.success) {
-      throw new DevSettingsError(`${DEV_SETTING.port}=${JSON.stringify(rawPort)} ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
-    }
-    port = parsed.data;
-  }
+  const port = readPort(env, DEV_SETTING.port, DEFAULT_PORT);
+  const cosmosPort = readPort(env, DEV_SETTING.cosmosPort, DEFAULT_COSMOS_PORT);
   const rawDataDir = env[DEV_SETTING.dataDir]?.trim();
   const dataDir = rawDataDir ? resolve(cwd, rawDataDir) : join(projectRoot(cwd), DEFAULT_DATA_DIR);
-  return { port, dataDir, baseUrl: `http://localhost:${port}` };
+  return { port, cosmosPort, dataDir, baseUrl: `http://localhost:${port}` };
+}
+
+function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const parsed = portSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new DevSettingsError(`${name}=${JSON.stringify(raw)} ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  }
+  return parsed.data;
 }
 
 function projectRoot(from: string): string {

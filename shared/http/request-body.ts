@@ -29,8 +29,10 @@ export async function readJsonBody(request: HttpRequest, acceptedTypes: readonly
 
   const type = mediaType(request.headers.get('content-type'));
   if (!type || !acceptedTypes.includes(type)) {
+    // Accept-Patch tells a PATCH client which patch formats exist (RFC 5789 §3.1).
+    const acceptsPatch = acceptedTypes.some((accepted) => accepted.includes('patch'));
     throw new ApiError('unsupportedMediaType', `Send the body as ${acceptedTypes.join(' or ')}${type ? `, not ${type}` : ''}.`, {
-      headers: { 'Accept-Patch': acceptedTypes.join(', ') },
+      ...(acceptsPatch ? { headers: { 'Accept-Patch': acceptedTypes.join(', ') } } : {}),
     });
   }
 

@@ -18,9 +18,10 @@ afterAll(async () => {
 });
 
 describe('resolveDevSettings', () => {
-  it('defaults to port 7071 and .data in the project root', () => {
+  it('defaults to port 7071, Cosmos port 8081 and .data in the project root', () => {
     expect(resolveDevSettings({}, project)).toEqual({
       port: 7071,
+      cosmosPort: 8081,
       dataDir: join(project, '.data'),
       baseUrl: 'http://localhost:7071',
     });
@@ -56,5 +57,12 @@ describe('resolveDevSettings', () => {
   it('accepts the port range bounds', () => {
     expect(resolveDevSettings({ PORT: '1' }, project).port).toBe(1);
     expect(resolveDevSettings({ PORT: '65535' }, project).port).toBe(65535);
+  });
+});
+
+describe('CASELOAD_COSMOS_PORT', () => {
+  it('is validated like PORT', () => {
+    expect(resolveDevSettings({ CASELOAD_COSMOS_PORT: '18081' }).cosmosPort).toBe(18081);
+    expect(() => resolveDevSettings({ CASELOAD_COSMOS_PORT: '70000' })).toThrow(/CASELOAD_COSMOS_PORT/);
   });
 });

@@ -1,0 +1,56 @@
+/**
+ * `npm run services`: only the local stand-ins for Azure services (the embedded Cosmos database
+ * and the dev token issuer), for running the functions under Azure Functions Core Tools
+ * (`func start`) instead of the built-in local host. Prints the values for local.settings.json.
+ *
+ * The issuer listens on PORT (default 7071 is taken by `func start`, so use e.g. PORT=7072), and
+ * tokens come from `PORT=7072 npm run -s token -- <role>` so their issuer matches.
+ */
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { SETTING, parseSettings } from '../shared/config/settings.js';
+import { createCosmosDatabase } from '../shared/store/cosmos-client.js';
+import { startEmbeddedCosmos } from './cosmos/index.js';
+import { seedDemoData } from './demo-data.js';
+import { resolveDevSettings } from './dev-settings.js';
+import { devIssuerRoutes, loadOrCreateDevIssuer } from './issuer.js';
+import { ensureLocalDatabase } from './local-database.js';
+
+async function main(): Promise<void> {
+  const dev = resolveDevSettings();
+  const cosmos = await startEmbeddedCosmos({ dataDir: join(dev.dataDir, 'cosmos'), port: dev.cosmosPort });
+  const issuer = await loadOrCreateDevIssuer({ dataDir: dev.dataDir, baseUrl: dev.baseUrl });
+  const values = {
+    [SETTING.cosmosEndpoint]: cosmos.endpoint,
+    [SETTING.cosmosKey]: cosmos.key,
+    [SETTING.authIssuer]: issuer.issuer,
+    [SETTING.authAudience]: issuer.audience,
+    [SETTING.authJwksUri]: issuer.jwksUri,
+  };
+  const database = createCosmosDatabase(parseSettings(values));
+  await ensureLocalDatabase(database);
+  await seedDemoData(database);
+
+  const routes = devIssuerRoutes(issuer);
+  const server = createServer((req, res) => {
+    if (!routes(req, res)) res.writeHead(404).end();
+  });
+  await new Promise<void>((listening) => server.listen(dev.port, 'localhost', listening));
+
+  console.log('Local services are running. Put these in local.settings.json "Values", then run `func start`:');
+  console.log(JSON.stringify(values, null, 2));
+  console.log(`Tokens: PORT=${dev.port} npm run -s token -- <role>`);
+
+  const stop = async () => {
+    server.close();
+    await cosmos.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
