@@ -1,6 +1,7 @@
 import type { Database } from '@azure/cosmos';
 import { CONTAINERS } from '../shared/config/entities.js';
 import type { TaskDocument } from '../shared/domain/task-document.js';
+import { recordEvent } from '../shared/domain/task-events.js';
 import { priorityRank, searchTextOf } from '../shared/domain/task-rules.js';
 import { JURISDICTIONS, PRIORITIES, type TaskStatus } from '../shared/schemas/task.js';
 import { DEMO_USERS } from './demo-users.js';
@@ -39,7 +40,7 @@ export function demoTasks(count: number, now: Date): TaskDocument[] {
   const creators = DEMO_USERS.filter((user) => user.role !== 'viewer');
   const hour = 3_600_000;
 
-  return Array.from({ length: count }, (_, index) => {
+  return Array.from({ length: count }, (_, index): TaskDocument => {
     const roll = next();
     const status: TaskStatus = roll < 0.45 ? 'pending' : roll < 0.75 ? 'in_progress' : roll < 0.92 ? 'completed' : 'cancelled';
     const assignee = status === 'pending' && next() < 0.5 ? null : pick(caseworkers).id;
@@ -68,10 +69,25 @@ export function demoTasks(count: number, now: Date): TaskDocument[] {
       completedAt: status === 'completed' ? now.toISOString() : null,
       cancelledAt: status === 'cancelled' ? now.toISOString() : null,
       deletedAt: null,
+      overdue: false,
+      overdueSince: null,
       searchText: searchTextOf(title, description),
+      version: 0,
+      lastEventHash: null,
+      pendingEvents: [],
+      outboxSince: null,
       schemaVersion: 1,
     };
-  });
+  }).map((task, index) =>
+    // Each demo task starts with its creation event in the outbox, so the audit trail of every
+    // demo task is complete once the relay has run (the local host runs it at start).
+    recordEvent(null, task, {
+      eventId: `00000000-0000-4000-9000-${String(index + 1).padStart(12, '0')}`,
+      actor: { userId: task.createdBy, name: DEMO_USERS.find((user) => user.id === task.createdBy)?.name ?? null },
+      correlationId: 'demo-data',
+      now,
+    }),
+  );
 }
 
 export const DEMO_TASK_COUNT = 300;

@@ -6,17 +6,19 @@
  * the host.
  */
 import './functions-host/register.js';
-import { join, dirname } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SETTING, loadSettings } from '../shared/config/settings.js';
+import { SCHEDULE_DEFAULTS, SETTING, loadSettings } from '../shared/config/settings.js';
 import { createCosmosDatabase } from '../shared/store/cosmos-client.js';
+import { startEmbeddedCosmos } from './cosmos/index.js';
 import { seedDemoData } from './demo-data.js';
 import { DEMO_USERS } from './demo-users.js';
-import { resolveDevSettings } from './dev-settings.js';
-import { startEmbeddedCosmos, type EmbeddedCosmos } from './cosmos/index.js';
+import { DEV_SETTING, resolveDevSettings } from './dev-settings.js';
 import { startFunctionsHost } from './functions-host/index.js';
 import { devIssuerRoutes, loadOrCreateDevIssuer } from './issuer.js';
 import { ensureLocalDatabase } from './local-database.js';
+import { startLocalBroker } from './service-bus/index.js';
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -24,10 +26,15 @@ async function main(): Promise<void> {
   const dev = resolveDevSettings();
   const log = (line: string) => console.log(line);
 
-  // A real Cosmos account can be used instead of the embedded one by setting its endpoint.
-  let embedded: EmbeddedCosmos | undefined;
-  if (!process.env[SETTING.cosmosEndpoint]) {
-    embedded = await startEmbeddedCosmos({ dataDir: join(dev.dataDir, 'cosmos') });
+  // The embedded database always runs: it also keeps the local broker's messages. The app's own
+  // data goes to a real Cosmos account instead when its endpoint is set.
+  const embedded = await startEmbeddedCosmos({
+    dataDir: join(dev.dataDir, 'cosmos'),
+    // A fixed port only when asked for (tests reach the database directly); else any free one.
+    port: process.env[DEV_SETTING.cosmosPort] ? dev.cosmosPort : 0,
+  });
+  const useEmbeddedForApp = !process.env[SETTING.cosmosEndpoint];
+  if (useEmbeddedForApp) {
     process.env[SETTING.cosmosEndpoint] = embedded.endpoint;
     process.env[SETTING.cosmosKey] = embedded.key;
   }
@@ -37,18 +44,33 @@ async function main(): Promise<void> {
   process.env[SETTING.authAudience] ??= issuer.audience;
   process.env[SETTING.authJwksUri] ??= issuer.jwksUri;
 
+  // Service Bus triggers here are fed by the local broker, so the app must publish to it too.
+  if (process.env[SETTING.serviceBusNamespace]) {
+    log(`${SETTING.serviceBusNamespace} is ignored by the local host: it runs its own broker (use Core Tools for a real namespace).`);
+    delete process.env[SETTING.serviceBusNamespace];
+  }
+  process.env[SETTING.localServiceBusUrl] = `${dev.baseUrl}/admin/service-bus`;
+  for (const [name, schedule] of Object.entries(SCHEDULE_DEFAULTS)) process.env[name] ??= schedule;
+
   const database = createCosmosDatabase(loadSettings());
-  if (embedded) {
+  if (useEmbeddedForApp) {
     await ensureLocalDatabase(database);
     const seeded = await seedDemoData(database);
     if (seeded > 0) log(`Seeded ${seeded} demo tasks.`);
   }
 
-  const host = await startFunctionsHost({ port: dev.port, host: 'localhost', projectDir, extraRoutes: devIssuerRoutes(issuer), log });
+  const broker = await startLocalBroker({ cosmos: { endpoint: embedded.endpoint, key: embedded.key }, log });
+  const issuerRoutes = devIssuerRoutes(issuer);
+  const extraRoutes = async (req: IncomingMessage, res: ServerResponse) => issuerRoutes(req, res) || broker.handle(req, res);
+  const host = await startFunctionsHost({ port: dev.port, host: 'localhost', projectDir, extraRoutes, log });
+  broker.attach(host);
+  // Deliver whatever is waiting in task outboxes now (the demo data's creation events, or events
+  // a crash left behind) rather than at the relay's first scheduled run.
+  await host.runFunction('outbox-relay').catch((error: unknown) => log(`Initial outbox relay failed: ${String(error)}`));
 
   log('');
   log(`Caseload is running at ${host.apiBaseUrl}/v1  (${host.functions.length} functions)`);
-  log(`Data folder: ${dev.dataDir}${embedded ? '' : ' (using the Cosmos account in ' + SETTING.cosmosEndpoint + ')'}`);
+  log(`Data folder: ${dev.dataDir}${useEmbeddedForApp ? '' : ` (app data in the Cosmos account set by ${SETTING.cosmosEndpoint})`}`);
   log('Get a token for a demo user, then call the API:');
   log(`  TOKEN=$(npm run -s token -- manager)`);
   log(`  curl -H "Authorization: Bearer $TOKEN" ${host.apiBaseUrl}/v1/tasks`);
@@ -60,7 +82,8 @@ async function main(): Promise<void> {
     stopping = true;
     log(`${signal}: stopping.`);
     await host.close();
-    await embedded?.close();
+    await broker.close();
+    await embedded.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { assigneeForNewTask, CREATE_ROLES } from '../shared/domain/permissions.js';
-import { newTaskDocument } from '../shared/domain/task-rules.js';
+import { CREATE_ROLES } from '../shared/domain/permissions.js';
 import { toTaskView } from '../shared/domain/task-view.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { routeUrl } from '../shared/http/routes.js';
 import { createTaskSchema } from '../shared/schemas/task.js';
-import { getServices } from '../shared/services.js';
+import { createTask } from '../shared/use-cases/create-task.js';
+import { requestWriteContext } from '../shared/use-cases/write-context.js';
 
 registerEndpoint({
   name: 'tasks-create',
@@ -13,15 +12,8 @@ registerEndpoint({
   authenticated: true,
   roles: CREATE_ROLES,
   body: createTaskSchema,
-  handler: async ({ principal, body }) => {
-    const { tasks, now } = getServices();
-    const document = newTaskDocument(body, {
-      id: randomUUID(),
-      createdBy: principal.userId,
-      assignee: assigneeForNewTask(principal, body.assignee),
-      now: now(),
-    });
-    const stored = await tasks.create(document);
+  handler: async ({ principal, body, correlationId, invocation }) => {
+    const stored = await createTask(principal, body, requestWriteContext(principal, correlationId, invocation));
     return {
       status: 201,
       data: toTaskView(stored, principal),

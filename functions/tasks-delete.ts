@@ -1,5 +1,6 @@
 import { UPDATE_ROLES } from '../shared/domain/permissions.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
+import { requestWriteContext } from '../shared/use-cases/write-context.js';
 import { taskIdParamsSchema } from '../shared/schemas/task.js';
 import { deleteTask } from '../shared/use-cases/delete-task.js';
 
@@ -11,8 +12,8 @@ registerEndpoint({
   // them (no existence leak); the domain then allows deletion to admins only.
   roles: UPDATE_ROLES,
   params: taskIdParamsSchema,
-  handler: async ({ principal, params, request }) => {
-    await deleteTask(principal, params.id, request.headers.get('if-match'));
+  handler: async ({ principal, params, request, correlationId, invocation }) => {
+    await deleteTask(principal, params.id, request.headers.get('if-match'), requestWriteContext(principal, correlationId, invocation));
     return { status: 204, empty: true };
   },
 });

@@ -1,6 +1,7 @@
 import { UPDATE_ROLES } from '../shared/domain/permissions.js';
 import { toTaskView } from '../shared/domain/task-view.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
+import { requestWriteContext } from '../shared/use-cases/write-context.js';
 import { replaceTaskSchema, taskIdParamsSchema } from '../shared/schemas/task.js';
 import { updateTask } from '../shared/use-cases/update-task.js';
 
@@ -11,8 +12,9 @@ registerEndpoint({
   roles: UPDATE_ROLES,
   params: taskIdParamsSchema,
   body: replaceTaskSchema,
-  handler: async ({ principal, params, body, request }) => {
-    const stored = await updateTask(principal, params.id, request.headers.get('if-match'), body);
+  handler: async ({ principal, params, body, request, correlationId, invocation }) => {
+    const context = requestWriteContext(principal, correlationId, invocation);
+    const stored = await updateTask(principal, params.id, request.headers.get('if-match'), body, context);
     return { status: 200, data: toTaskView(stored, principal), headers: { ETag: stored.etag } };
   },
 });

@@ -1,6 +1,11 @@
 import type { Database } from '@azure/cosmos';
+import { DefaultAzureCredential } from '@azure/identity';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
-import { loadSettings, type Settings } from './config/settings.js';
+import { SETTING, loadSettings, type Settings } from './config/settings.js';
+import { LocalBrokerMessaging } from './messaging/local-broker-messaging.js';
+import type { Messaging } from './messaging/messaging.js';
+import { ServiceBusMessaging } from './messaging/service-bus-messaging.js';
+import { AuditRepository } from './store/audit-repository.js';
 import { createCosmosDatabase } from './store/cosmos-client.js';
 import { TaskRepository } from './store/task-repository.js';
 
@@ -12,11 +17,39 @@ export interface Services {
   settings: Settings;
   database: Database;
   tasks: TaskRepository;
+  audit: AuditRepository;
+  messaging: Messaging;
   tokenVerifier: TokenVerifier;
   now: () => Date;
 }
 
 let services: Services | undefined;
+
+function createMessaging(settings: Settings): Messaging {
+  const target = settings.serviceBus;
+  if (target?.namespace) {
+    return new ServiceBusMessaging(target.namespace, new DefaultAzureCredential({ managedIdentityClientId: settings.managedIdentityClientId }));
+  }
+  if (target?.localUrl) return new LocalBrokerMessaging(target.localUrl);
+  return unconfiguredMessaging;
+}
+
+/** Without a namespace, every send fails: writes still succeed and their events wait in the outbox. */
+const unconfiguredMessaging: Messaging = {
+  async send() {
+    throw new Error(`Service Bus is not configured: set ${SETTING.serviceBusNamespace}.`);
+  },
+  async peekDeadLetters() {
+    throw new Error(`Service Bus is not configured: set ${SETTING.serviceBusNamespace}.`);
+  },
+  async replayDeadLetters() {
+    throw new Error(`Service Bus is not configured: set ${SETTING.serviceBusNamespace}.`);
+  },
+  async checkHealth() {
+    throw new Error('not configured');
+  },
+  async close() {},
+};
 
 export function getServices(): Services {
   if (!services) {
@@ -26,6 +59,8 @@ export function getServices(): Services {
       settings,
       database,
       tasks: new TaskRepository(database),
+      audit: new AuditRepository(database),
+      messaging: createMessaging(settings),
       tokenVerifier: createTokenVerifier(settings.auth),
       now: () => new Date(),
     };

@@ -1,13 +1,63 @@
 /**
- * Names of every Azure resource entity the code talks to, written once.
- * Bicep templates, the local host and the tests all read these names from here
- * (tests/infra checks the templates against this file).
+ * Names of every Azure resource entity the code talks to, written once. Bicep templates, the local
+ * host (embedded database and broker) and the tests all read these names from here; tests/infra
+ * checks the templates against this file.
  */
 export const COSMOS_DATABASE_DEFAULT = 'caseload';
 
 /** Cosmos DB containers and their partition key paths. */
 export const CONTAINERS = {
   tasks: { name: 'tasks', partitionKeyPath: '/id' },
+  /** One audit record per task event, partitioned so "the history of one task" is one partition. */
+  audit: { name: 'audit', partitionKeyPath: '/taskId' },
 } as const;
 
 export type ContainerKey = keyof typeof CONTAINERS;
+
+/** Service Bus: the settings prefix of the identity-based connection (`<name>__fullyQualifiedNamespace`). */
+export const SERVICE_BUS_CONNECTION = 'ServiceBusConnection';
+
+/**
+ * Delivery settings shared by every queue and subscription (Bicep provisions the same values and
+ * the local broker enforces them).
+ */
+export const SERVICE_BUS_DELIVERY = {
+  maxDeliveryCount: 10,
+  lockDurationSeconds: 60,
+  /** Duplicate detection history: a resend of the same messageId inside it is dropped. */
+  duplicateDetectionWindowMinutes: 10,
+  defaultMessageTimeToLiveDays: 14,
+  deadLetteringOnMessageExpiration: true,
+} as const;
+
+export const TOPICS = {
+  taskEvents: {
+    name: 'task-events',
+    subscriptions: {
+      /** Writes the audit trail. */
+      audit: 'audit',
+      /** For downstream notifications (no consumer in this app yet; messages are kept for it). */
+      notifications: 'notifications',
+    },
+  },
+} as const;
+
+export const QUEUES = {
+  overdueTasks: { name: 'overdue-tasks' },
+} as const;
+
+/**
+ * The entities whose dead-letter queues operators can list and replay, by the short name used in
+ * `/v1/admin/dead-letters/{entity}`. `replayTo` is where a replayed message is sent.
+ */
+export const DEAD_LETTER_SOURCES = {
+  audit: { topic: TOPICS.taskEvents.name, subscription: TOPICS.taskEvents.subscriptions.audit, replayTo: TOPICS.taskEvents.name },
+  notifications: {
+    topic: TOPICS.taskEvents.name,
+    subscription: TOPICS.taskEvents.subscriptions.notifications,
+    replayTo: TOPICS.taskEvents.name,
+  },
+  'overdue-tasks': { queue: QUEUES.overdueTasks.name, replayTo: QUEUES.overdueTasks.name },
+} as const;
+
+export type DeadLetterSourceName = keyof typeof DEAD_LETTER_SOURCES;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SERVICE_BUS_CONNECTION } from './entities.js';
 
 /**
  * Every app setting the code reads, with its name written once. Read and validated once per
@@ -20,7 +21,26 @@ export const SETTING = {
   managedIdentityClientId: 'AZURE_CLIENT_ID',
   appInsightsConnectionString: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
   appVersion: 'APP_VERSION',
+  /** Service Bus namespace host name; the trigger bindings use the same identity-based connection. */
+  serviceBusNamespace: `${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`,
+  /** Local host only: the embedded broker's admin API, used instead of a namespace. */
+  localServiceBusUrl: 'LOCAL_SERVICE_BUS_URL',
+  /** NCrontab schedules, resolved by the Functions host from `%NAME%` in the timer registrations. */
+  overdueScanSchedule: 'OVERDUE_SCAN_SCHEDULE',
+  outboxRelaySchedule: 'OUTBOX_RELAY_SCHEDULE',
 } as const;
+
+/** Defaults for settings the Functions host resolves itself (timer schedules). */
+export const SCHEDULE_DEFAULTS = {
+  [SETTING.overdueScanSchedule]: '0 */5 * * * *',
+  [SETTING.outboxRelaySchedule]: '*/30 * * * * *',
+} as const;
+
+/** A six-field NCrontab expression (seconds first), as Azure timer triggers take. */
+const ncrontabSchema = z
+  .string()
+  .trim()
+  .regex(/^(\S+\s+){5}\S+$/, 'must be a six-field NCrontab expression, e.g. 0 */5 * * * *');
 
 const optionalString = z
   .string()
@@ -38,6 +58,10 @@ const settingsSchema = z.object({
   [SETTING.managedIdentityClientId]: optionalString,
   [SETTING.appInsightsConnectionString]: optionalString,
   [SETTING.appVersion]: optionalString,
+  [SETTING.serviceBusNamespace]: optionalString,
+  [SETTING.localServiceBusUrl]: z.url().optional(),
+  [SETTING.overdueScanSchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.overdueScanSchedule]),
+  [SETTING.outboxRelaySchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.outboxRelaySchedule]),
 });
 
 export interface Settings {
@@ -46,6 +70,9 @@ export interface Settings {
   managedIdentityClientId: string | undefined;
   appInsightsConnectionString: string | undefined;
   appVersion: string | undefined;
+  /** Where messages go: a Service Bus namespace (Azure) or the local broker. */
+  serviceBus: { namespace: string; localUrl?: undefined } | { namespace?: undefined; localUrl: string } | undefined;
+  schedules: { overdueScan: string; outboxRelay: string };
 }
 
 export class SettingsError extends Error {
@@ -66,7 +93,15 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     managedIdentityClientId: s[SETTING.managedIdentityClientId],
     appInsightsConnectionString: s[SETTING.appInsightsConnectionString],
     appVersion: s[SETTING.appVersion],
+    serviceBus: serviceBusTarget(s[SETTING.serviceBusNamespace], s[SETTING.localServiceBusUrl]),
+    schedules: { overdueScan: s[SETTING.overdueScanSchedule], outboxRelay: s[SETTING.outboxRelaySchedule] },
   };
+}
+
+function serviceBusTarget(namespace: string | undefined, localUrl: string | undefined): Settings['serviceBus'] {
+  if (namespace) return { namespace };
+  if (localUrl) return { localUrl };
+  return undefined;
 }
 
 let cached: Settings | undefined;

@@ -1,3 +1,4 @@
+import type { TaskEvent } from '../schemas/event.js';
 import type { Jurisdiction, Priority, TaskStatus } from '../schemas/task.js';
 
 /**
@@ -23,19 +24,39 @@ export interface TaskDocument {
   completedAt: string | null;
   cancelledAt: string | null;
   deletedAt: string | null;
+  /** Set by overdue processing while the task is open and past due; cleared when that stops being true. */
+  overdue: boolean;
+  overdueSince: string | null;
   /** Lower-cased title + description, so `q` search is a CONTAINS on one field, not LOWER() per row. */
   searchText: string;
+  /**
+   * Business version: 1 at creation, +1 per change. It is the HTTP ETag, so housekeeping writes
+   * that do not change the task (clearing the outbox) never invalidate a client's ETag.
+   */
+  version: number;
+  /** Hash of the task's latest event: the head of its audit chain. */
+  lastEventHash: string | null;
+  /**
+   * The embedded outbox: events written atomically with the change that caused them, removed
+   * once published to Service Bus. `outboxSince` is the oldest one's time (null when empty), so
+   * the relay can find stuck events oldest first with one indexed query.
+   */
+  pendingEvents: TaskEvent[];
+  outboxSince: string | null;
   schemaVersion: 1;
 }
 
 /** A stored task together with the version tag of its current state. */
 export interface StoredTask {
   document: TaskDocument;
-  /** The HTTP entity tag (always quoted, RFC 9110), sent as `ETag` and compared with If-Match. */
+  /** The HTTP entity tag, derived from the business version (see `httpEtag`). */
   etag: string;
   /** The Cosmos `_etag` exactly as the database gave it, for its If-Match condition. */
   cosmosEtag: string;
 }
+
+/** The HTTP entity tag of a task version (quoted, RFC 9110). */
+export const httpEtag = (document: Pick<TaskDocument, 'version'>): string => `"${document.version}"`;
 
 export const OPEN_STATUSES: readonly TaskStatus[] = ['pending', 'in_progress'];
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'cancelled'];

@@ -54,7 +54,14 @@ export function newTaskDocument(
     completedAt: null,
     cancelledAt: null,
     deletedAt: null,
+    overdue: false,
+    overdueSince: null,
     searchText: searchTextOf(input.title, input.description),
+    // Version 0 until its creation event is recorded (recordEvent makes it 1).
+    version: 0,
+    lastEventHash: null,
+    pendingEvents: [],
+    outboxSince: null,
     schemaVersion: 1,
   };
 }
@@ -88,8 +95,23 @@ export function applyTaskChange(current: TaskDocument, change: TaskChange, now: 
   next.searchText = searchTextOf(next.title, next.description);
   if (next.status === 'completed' && current.status !== 'completed') next.completedAt = timestamp;
   if (next.status === 'cancelled' && current.status !== 'cancelled') next.cancelledAt = timestamp;
+  // Finishing a task, or moving its due date (always into the future), ends its overdue state.
+  if (next.overdue && (TERMINAL_STATUSES.includes(next.status) || next.dueDate !== current.dueDate)) {
+    next.overdue = false;
+    next.overdueSince = null;
+  }
   next.updatedAt = timestamp;
   return next;
+}
+
+/** Whether overdue processing should flag the task now: open, not deleted, past due, not yet flagged. */
+export function isNewlyOverdue(task: TaskDocument, now: Date): boolean {
+  return !TERMINAL_STATUSES.includes(task.status) && task.deletedAt === null && !task.overdue && task.dueDate < now.toISOString();
+}
+
+export function markOverdue(task: TaskDocument, now: Date): TaskDocument {
+  const timestamp = now.toISOString();
+  return { ...task, overdue: true, overdueSince: timestamp, updatedAt: timestamp };
 }
 
 /** Keys whose value is undefined mean "not given" in a merge patch, never "set to undefined". */
@@ -99,6 +121,16 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 
 /** The names of the fields whose values differ: what an update actually changed. */
 export function changedFields(before: TaskDocument, after: TaskDocument): string[] {
-  const fields: (keyof TaskDocument)[] = ['locationId', 'title', 'description', 'status', 'priority', 'dueDate', 'assignee'];
+  const fields: (keyof TaskDocument)[] = [
+    'locationId',
+    'title',
+    'description',
+    'status',
+    'priority',
+    'dueDate',
+    'assignee',
+    'overdue',
+    'deletedAt',
+  ];
   return fields.filter((field) => before[field] !== after[field]);
 }

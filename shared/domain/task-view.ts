@@ -22,6 +22,8 @@ export function toTaskView({ document, etag }: StoredTask, principal: Principal)
     completedAt: document.completedAt,
     cancelledAt: document.cancelledAt,
     deletedAt: document.deletedAt,
+    overdue: document.overdue,
+    overdueSince: document.overdueSince,
     etag,
     allowedActions: allowedActions(principal, document),
   };

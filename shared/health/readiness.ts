@@ -24,12 +24,12 @@ async function timed(check: () => Promise<void>): Promise<CheckResult> {
 }
 
 /**
- * Every dependency a request needs: the database and the token signing keys. Each is checked
- * with a short timeout so a hung dependency makes the probe fail fast instead of hang.
+ * Every dependency: the database, the token signing keys and Service Bus. Each is checked with a
+ * short timeout so a hung dependency makes the probe fail fast instead of hang.
  */
 export async function checkReadiness(): Promise<Record<string, CheckResult>> {
-  const { database, settings } = getServices();
-  const [cosmos, identityProvider] = await Promise.all([
+  const { database, settings, messaging } = getServices();
+  const [cosmos, identityProvider, serviceBus] = await Promise.all([
     timed(async () => {
       await database.read();
     }),
@@ -37,6 +37,7 @@ export async function checkReadiness(): Promise<Record<string, CheckResult>> {
       const response = await fetch(settings.auth.jwksUri, { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
       if (!response.ok) throw new Error(`status ${response.status}`);
     }),
+    timed(() => messaging.checkHealth()),
   ]);
-  return { cosmos, identityProvider };
+  return { cosmos, identityProvider, serviceBus };
 }

@@ -16,6 +16,10 @@ export const ROUTES = {
   tasksPatch: { method: 'PATCH', path: 'v1/tasks/{id}' },
   tasksReplace: { method: 'PUT', path: 'v1/tasks/{id}' },
   tasksDelete: { method: 'DELETE', path: 'v1/tasks/{id}' },
+  tasksHistory: { method: 'GET', path: 'v1/tasks/{id}/history' },
+  tasksHistoryVerify: { method: 'GET', path: 'v1/tasks/{id}/history/verify' },
+  adminDeadLetters: { method: 'GET', path: 'v1/admin/dead-letters/{entity}' },
+  adminDeadLettersReplay: { method: 'POST', path: 'v1/admin/dead-letters/{entity}/replay' },
 } as const satisfies Record<string, { method: HttpMethod; path: string }>;
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

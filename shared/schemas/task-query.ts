@@ -26,6 +26,9 @@ function single<T extends z.ZodType<unknown, string>>(item: T) {
 export const TASK_SORT_FIELDS = ['dueDate', 'priority', 'createdAt', 'updatedAt'] as const;
 export const SORT_ORDERS = ['asc', 'desc'] as const;
 
+/** A boolean query parameter: exactly `true` or `false`. */
+const booleanParam = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((value) => value === 'true');
+
 /** `assignee` filter: a user id, `me` (the caller) or `unassigned`. */
 const assigneeFilterSchema = z.union([z.literal('me'), z.literal('unassigned'), userIdSchema]);
 
@@ -39,6 +42,7 @@ export const listTasksQuerySchema = z
     locationId: single(locationIdSchema).optional(),
     dueBefore: single(utcDateTimeSchema).optional(),
     dueAfter: single(utcDateTimeSchema).optional(),
+    overdue: single(booleanParam).optional(),
     q: single(z.string().trim().min(2, 'must be at least 2 characters').max(100, 'must be at most 100 characters')).optional(),
     sort: single(z.enum(TASK_SORT_FIELDS)).default('dueDate'),
     order: single(z.enum(SORT_ORDERS)).default('asc'),

@@ -86,6 +86,9 @@ export const taskSchema = z.object({
   completedAt: z.string().nullable(),
   cancelledAt: z.string().nullable(),
   deletedAt: z.string().nullable(),
+  /** Flagged by overdue processing: open and past its due date. */
+  overdue: z.boolean(),
+  overdueSince: z.string().nullable(),
   /** The same value as the ETag header: send it back in If-Match to update this version. */
   etag: z.string(),
   /** What the caller may do with this task now, computed by the rules that enforce it. */

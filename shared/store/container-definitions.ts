@@ -13,15 +13,16 @@ export const SORT_FIELD_PATHS: Readonly<Record<(typeof TASK_SORT_FIELDS)[number]
 /**
  * Tasks: every list query orders by a sort field then by id (a unique tie-breaker keeps cursor
  * paging stable when many tasks share a due date). Cosmos needs a composite index for each such
- * two-field ORDER BY, in each direction. Free text (`searchText`, `description`) is excluded
- * from the range index: it is only scanned by CONTAINS and indexing it would cost RU on
- * every write. See docs/data-model.md for the reasoning.
+ * two-field ORDER BY, in each direction. `description` is never filtered on directly (search
+ * goes through `searchText`, whose index CONTAINS scans), so it is not indexed; nor is the
+ * outbox, which is only read with its task. See docs/data-model.md for the reasoning.
  */
 export const TASKS_INDEXING_POLICY: IndexingPolicy = {
   indexingMode: 'consistent',
   automatic: true,
   includedPaths: [{ path: '/*' }],
-  excludedPaths: [{ path: '/description/?' }, { path: '/"_etag"/?' }],
+  // The outbox holds whole events; it is only ever read with its task, never filtered on.
+  excludedPaths: [{ path: '/description/?' }, { path: '/pendingEvents/*' }, { path: '/"_etag"/?' }],
   compositeIndexes: Object.values(SORT_FIELD_PATHS).flatMap((field) =>
     (['ascending', 'descending'] as const).map((order) => [
       { path: `/${field}`, order },
@@ -30,11 +31,28 @@ export const TASKS_INDEXING_POLICY: IndexingPolicy = {
   ),
 };
 
+/**
+ * Audit records are read one task at a time, ordered by sequence, so only those paths (and a few
+ * for operational queries) are indexed; the before/after snapshots are never filtered on, and not
+ * indexing them keeps each audit write cheap.
+ */
+export const AUDIT_INDEXING_POLICY: IndexingPolicy = {
+  indexingMode: 'consistent',
+  automatic: true,
+  includedPaths: [{ path: '/taskId/?' }, { path: '/sequence/?' }, { path: '/type/?' }, { path: '/occurredAt/?' }, { path: '/actor/userId/?' }],
+  excludedPaths: [{ path: '/*' }],
+};
+
 /** Container definitions the local host creates and Bicep provisions (tests/infra compares them). */
 export const CONTAINER_DEFINITIONS: readonly ContainerDefinition[] = [
   {
     id: CONTAINERS.tasks.name,
     partitionKey: { paths: [CONTAINERS.tasks.partitionKeyPath] },
     indexingPolicy: TASKS_INDEXING_POLICY,
+  },
+  {
+    id: CONTAINERS.audit.name,
+    partitionKey: { paths: [CONTAINERS.audit.partitionKeyPath] },
+    indexingPolicy: AUDIT_INDEXING_POLICY,
   },
 ];

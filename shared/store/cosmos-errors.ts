@@ -32,3 +32,13 @@ export async function withCosmosErrors<T>(operation: () => Promise<T>): Promise<
     throw translateCosmosError(error);
   }
 }
+
+/** True for the error a conditional write raises when the document changed since it was read. */
+export function isPreconditionFailed(error: unknown): boolean {
+  return error instanceof ApiError && error.kind === 'preconditionFailed';
+}
+
+/** True when a create found the id already taken (Cosmos 409). */
+export function isConflict(error: unknown): boolean {
+  return (error as CosmosLikeError | undefined)?.code === 409;
+}

@@ -5,8 +5,8 @@ import { SORT_FIELD_PATHS } from './container-definitions.js';
 
 /** The filters a list or count query may carry; `me` has already been resolved to a user id. */
 export type TaskFilter = Partial<Omit<ListTasksQuery & TaskStatsQuery, 'sort' | 'order' | 'limit' | 'cursor'>> & {
-  /** Open tasks past this instant: the overdue count. */
-  overdueAt?: string;
+  /** Open, unflagged tasks due before this instant: what the overdue scan looks for. */
+  dueBeforeAndUnflagged?: string;
 };
 
 /**
@@ -35,8 +35,13 @@ export function buildTaskWhere(filter: TaskFilter, scope: TaskScope): { where: s
   if (filter.dueAfter) clauses.push(`c.dueDate >= ${param('dueAfter', filter.dueAfter)}`);
   if (filter.dueBefore) clauses.push(`c.dueDate < ${param('dueBefore', filter.dueBefore)}`);
   if (filter.q) clauses.push(`CONTAINS(c.searchText, ${param('q', filter.q.toLowerCase())})`);
-  if (filter.overdueAt) {
-    clauses.push(`c.status IN ('pending', 'in_progress')`, `c.dueDate < ${param('overdueAt', filter.overdueAt)}`);
+  if (filter.overdue !== undefined) clauses.push(`c.overdue = ${filter.overdue ? 'true' : 'false'}`);
+  if (filter.dueBeforeAndUnflagged) {
+    clauses.push(
+      `c.status IN ('pending', 'in_progress')`,
+      'c.overdue = false',
+      `c.dueDate < ${param('now', filter.dueBeforeAndUnflagged)}`,
+    );
   }
   return { where: clauses.join(' AND '), parameters };
 }
@@ -52,6 +57,17 @@ export function buildTaskListQuery(
   // The id tie-breaker makes the order total, so a cursor never skips or repeats a task.
   const orderBy = `c.${SORT_FIELD_PATHS[sort]} ${direction}, c.id ${direction}`;
   return { query: `SELECT * FROM c WHERE ${where} ORDER BY ${orderBy}`, parameters };
+}
+
+/** Ids and due dates of open tasks that have become overdue but are not flagged yet. */
+export function buildOverdueScanQuery(now: string): SqlQuerySpec {
+  const { where, parameters } = buildTaskWhere({ dueBeforeAndUnflagged: now }, { kind: 'all' });
+  return { query: `SELECT c.id, c.dueDate FROM c WHERE ${where}`, parameters };
+}
+
+/** Tasks whose outbox still holds events, oldest first. Deleted tasks included: their last event is the deletion. */
+export function buildOutboxQuery(): SqlQuerySpec {
+  return { query: 'SELECT * FROM c WHERE c.outboxSince != null ORDER BY c.outboxSince ASC', parameters: [] };
 }
 
 export function buildTaskCountQuery(filter: TaskFilter, scope: TaskScope): SqlQuerySpec {

@@ -1,12 +1,18 @@
 import type { Container, Database, ItemDefinition } from '@azure/cosmos';
 import { CONTAINERS } from '../config/entities.js';
 import type { TaskScope } from '../domain/permissions.js';
-import type { StoredTask, TaskDocument } from '../domain/task-document.js';
+import { httpEtag, type StoredTask, type TaskDocument } from '../domain/task-document.js';
 import { PRIORITIES, TASK_STATUSES, type Priority, type TaskStatus } from '../schemas/task.js';
 import type { ListTasksQuery } from '../schemas/task-query.js';
-import { withCosmosErrors } from './cosmos-errors.js';
+import { isPreconditionFailed, withCosmosErrors } from './cosmos-errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { buildTaskCountQuery, buildTaskListQuery, type TaskFilter } from './task-query-builder.js';
+import {
+  buildOutboxQuery,
+  buildOverdueScanQuery,
+  buildTaskCountQuery,
+  buildTaskListQuery,
+  type TaskFilter,
+} from './task-query-builder.js';
 
 export interface TaskPage {
   tasks: StoredTask[];
@@ -25,10 +31,8 @@ type CosmosTask = TaskDocument & ItemDefinition & { _etag?: string };
 /** Strips Cosmos system properties, keeping the ETag beside the document. */
 function toStored(resource: CosmosTask): StoredTask {
   const { _etag, _rid, _self, _ts, _attachments, ...document } = resource as CosmosTask & Record<string, unknown>;
-  const cosmosEtag = String(_etag);
-  // Cosmos quotes its _etag values; the local embedded database does not. HTTP requires quotes.
-  const etag = cosmosEtag.startsWith('"') ? cosmosEtag : `"${cosmosEtag}"`;
-  return { document: document as unknown as TaskDocument, etag, cosmosEtag };
+  const task = document as unknown as TaskDocument;
+  return { document: task, etag: httpEtag(task), cosmosEtag: String(_etag) };
 }
 
 /**
@@ -100,6 +104,50 @@ export class TaskRepository {
     });
   }
 
+  /** Ids and due dates of tasks past due and not flagged yet, at most `max`, following continuation tokens. */
+  async findNewlyOverdue(now: Date, max: number): Promise<{ id: string; dueDate: string }[]> {
+    return withCosmosErrors(async () => {
+      const found: { id: string; dueDate: string }[] = [];
+      const iterator = this.container.items.query<{ id: string; dueDate: string }>(buildOverdueScanQuery(now.toISOString()), {
+        maxItemCount: 200,
+      });
+      while (found.length < max && iterator.hasMoreResults()) {
+        const { resources } = await iterator.fetchNext();
+        found.push(...resources);
+      }
+      return found.slice(0, max);
+    });
+  }
+
+  /** Tasks with unpublished events, oldest first. */
+  async withPendingEvents(max: number): Promise<StoredTask[]> {
+    return withCosmosErrors(async () => {
+      const { resources } = await this.container.items.query<CosmosTask>(buildOutboxQuery(), { maxItemCount: max }).fetchNext();
+      return resources.map(toStored);
+    });
+  }
+
+  /**
+   * Removes published events from the task's outbox. The write is conditioned on the version
+   * read, and on a conflict (the task changed meanwhile, perhaps adding events) it re-reads and
+   * retries, so it never removes an event it did not publish nor overwrites a change.
+   */
+  async removePublishedEvents(task: StoredTask, publishedIds: readonly string[]): Promise<void> {
+    const published = new Set(publishedIds);
+    let current: StoredTask | undefined = task;
+    for (let attempt = 0; attempt < 5 && current; attempt++) {
+      const remaining = current.document.pendingEvents.filter((event) => !published.has(event.id));
+      if (remaining.length === current.document.pendingEvents.length) return;
+      try {
+        await this.replace({ ...current.document, pendingEvents: remaining, outboxSince: remaining[0]?.occurredAt ?? null }, current);
+        return;
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+        current = await this.get(task.document.id);
+      }
+    }
+  }
+
   /**
    * Counts by status and priority plus the overdue count, as independent COUNT queries run in
    * parallel: each is answered from the index, and GROUP BY is avoided because the local
@@ -109,7 +157,7 @@ export class TaskRepository {
     const [statusCounts, priorityCounts, overdue] = await Promise.all([
       Promise.all(TASK_STATUSES.map((status) => this.count({ ...filter, status: [status] }, scope))),
       Promise.all(PRIORITIES.map((priority) => this.count({ ...filter, priority: [priority] }, scope))),
-      this.count({ ...filter, overdueAt: now.toISOString() }, scope),
+      this.count({ ...filter, overdue: true }, scope),
     ]);
     const byStatus = Object.fromEntries(TASK_STATUSES.map((status, i) => [status, statusCounts[i] ?? 0])) as TaskCounts['byStatus'];
     const byPriority = Object.fromEntries(PRIORITIES.map((priority, i) => [priority, priorityCounts[i] ?? 0])) as TaskCounts['byPriority'];

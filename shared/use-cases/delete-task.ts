@@ -1,18 +1,25 @@
 import type { Principal } from '../auth/roles.js';
 import { assertMayDelete, assertVisible } from '../domain/permissions.js';
+import { recordEvent } from '../domain/task-events.js';
+import { publishAfterWrite } from '../events/outbox.js';
 import { requireIfMatch } from '../http/conditional.js';
 import { getServices } from '../services.js';
+import { conditionalWrite } from './conditional-write.js';
+import { eventFacts, type WriteContext } from './write-context.js';
 
 /**
  * Soft delete: the document stays (for the audit trail and recovery) with `deletedAt` set, and
- * disappears from every read. Conditioned on If-Match like every other write.
+ * disappears from every read. Conditioned on If-Match like every other write; emits task.deleted.
  */
-export async function deleteTask(principal: Principal, id: string, ifMatch: string | null): Promise<void> {
-  const { tasks, now } = getServices();
-  const current = await tasks.get(id);
-  assertVisible(principal, current?.document, id);
-  assertMayDelete(principal);
-  requireIfMatch(ifMatch, current!.etag);
-  const timestamp = now().toISOString();
-  await tasks.replace({ ...current!.document, deletedAt: timestamp, updatedAt: timestamp }, current!);
+export async function deleteTask(principal: Principal, id: string, ifMatch: string | null, context: WriteContext): Promise<void> {
+  const services = getServices();
+  const result = await conditionalWrite(id, (current) => {
+    assertVisible(principal, current?.document, id);
+    assertMayDelete(principal);
+    requireIfMatch(ifMatch, current!.etag);
+    const now = services.now();
+    const timestamp = now.toISOString();
+    return recordEvent(current!.document, { ...current!.document, deletedAt: timestamp, updatedAt: timestamp }, eventFacts(context, now));
+  });
+  await publishAfterWrite(result!.after, services, context.log, context.traceparent);
 }

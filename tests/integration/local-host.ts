@@ -4,13 +4,17 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Role } from '../../shared/auth/roles.js';
+import { TOPICS } from '../../shared/config/entities.js';
 import { defaultDemoUser } from '../../dev/demo-users.js';
 import { loadOrCreateDevIssuer, type DevIssuer } from '../../dev/issuer.js';
 
 const projectDir = resolve(import.meta.dirname, '..', '..');
 
+/** Entities nobody consumes in this app yet never drain, so waiting for them is pointless. */
+const UNCONSUMED = [`subscriptions/${TOPICS.taskEvents.subscriptions.notifications}`];
+
 /** A free loopback port: the host needs to know its port before starting (it is in the token issuer). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -31,6 +35,12 @@ export interface LocalHost {
   tokenWithRoles(roles: Role[], userId?: string): Promise<string>;
   /** fetch against /api/..., with an optional role's token. */
   call(path: string, init?: RequestInit & { as?: Role | { role: Role; userId: string }; json?: unknown }): Promise<Response>;
+  /** POST /admin/functions/<name>: runs a timer (or any non-HTTP function) now. */
+  runFunction(name: string): Promise<void>;
+  /** The local broker's admin API (not under /api). */
+  broker(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  /** Waits until the local broker has nothing active or locked (every delivered message settled). */
+  brokerIdle(timeoutMs?: number): Promise<void>;
   /** Stops the process: SIGTERM (clean) or SIGKILL (a crash). */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Starts it again on the same port and data folder. */
@@ -106,6 +116,27 @@ export async function startLocalHost(options: { env?: Record<string, string> } =
         return fetch(`${baseUrl}/api${path}`, { ...rest, headers, body: JSON.stringify(json) });
       }
       return fetch(`${baseUrl}/api${path}`, { ...rest, headers });
+    },
+    async runFunction(name) {
+      const response = await fetch(`${baseUrl}/admin/functions/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      if (response.status !== 202) throw new Error(`running ${name} answered ${response.status}: ${await response.text()}`);
+    },
+    async broker(path, init = {}) {
+      const { json, ...rest } = init;
+      return fetch(`${baseUrl}/admin/service-bus${path}`, {
+        ...rest,
+        ...(json === undefined ? {} : { body: JSON.stringify(json), headers: { 'content-type': 'application/json' } }),
+      });
+    },
+    async brokerIdle(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const stats = (await (await fetch(`${baseUrl}/admin/service-bus`)).json()) as Record<string, { active: number; locked: number }>;
+        const busy = Object.entries(stats).filter(([path, entity]) => entity.active + entity.locked > 0 && !UNCONSUMED.some((name) => path.endsWith(name)));
+        if (busy.length === 0) return;
+        if (Date.now() > deadline) throw new Error(`broker not idle: ${JSON.stringify(stats)}`);
+        await new Promise((wait) => setTimeout(wait, 100));
+      }
     },
     stop,
     restart: async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTaskCountQuery, buildTaskListQuery, buildTaskWhere } from '../../../shared/store/task-query-builder.js';
+import { buildOverdueScanQuery, buildTaskCountQuery, buildTaskListQuery, buildTaskWhere } from '../../../shared/store/task-query-builder.js';
 import { decodeCursor, encodeCursor } from '../../../shared/store/cursor.js';
 import { ApiError } from '../../../shared/http/api-error.js';
 
@@ -28,9 +28,14 @@ describe('task query builder', () => {
   });
 
   it('counts with the same filter', () => {
-    const spec = buildTaskCountQuery({ overdueAt: '2026-01-01T00:00:00.000Z' }, { kind: 'all' });
+    const spec = buildTaskCountQuery({ overdue: true, jurisdiction: ['IA'] }, { kind: 'all' });
+    expect(spec.query).toBe('SELECT VALUE COUNT(1) FROM c WHERE c.deletedAt = null AND c.jurisdiction IN (@jurisdiction0) AND c.overdue = true');
+  });
+
+  it('scans only open, unflagged tasks past due', () => {
+    const spec = buildOverdueScanQuery('2026-01-01T00:00:00.000Z');
     expect(spec.query).toBe(
-      "SELECT VALUE COUNT(1) FROM c WHERE c.deletedAt = null AND c.status IN ('pending', 'in_progress') AND c.dueDate < @overdueAt",
+      "SELECT c.id, c.dueDate FROM c WHERE c.deletedAt = null AND c.status IN ('pending', 'in_progress') AND c.overdue = false AND c.dueDate < @now",
     );
   });
 });

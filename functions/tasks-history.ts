@@ -1,0 +1,25 @@
+import { READ_ROLES } from '../shared/domain/permissions.js';
+import { registerEndpoint } from '../shared/http/endpoint.js';
+import { historyQuerySchema } from '../shared/schemas/history.js';
+import { taskIdParamsSchema } from '../shared/schemas/task.js';
+import { getServices } from '../shared/services.js';
+import { taskForHistory } from '../shared/use-cases/task-history.js';
+
+/** The audit trail of one task, oldest first: who did what, when, and the task before and after. */
+registerEndpoint({
+  name: 'tasks-history',
+  route: 'tasksHistory',
+  authenticated: true,
+  roles: READ_ROLES,
+  params: taskIdParamsSchema,
+  query: historyQuerySchema,
+  handler: async ({ principal, params, query }) => {
+    await taskForHistory(principal, params.id);
+    const page = await getServices().audit.page(params.id, query.limit, query.cursor);
+    return {
+      status: 200,
+      data: page.records,
+      pagination: { limit: query.limit, nextCursor: page.nextCursor, hasMore: page.nextCursor !== null },
+    };
+  },
+});

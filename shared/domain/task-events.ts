@@ -1,0 +1,86 @@
+import type { TaskEvent, TaskEventType, TaskSnapshot } from '../schemas/event.js';
+import { eventHash } from './event-hash.js';
+import type { TaskDocument } from './task-document.js';
+import { changedFields } from './task-rules.js';
+
+export interface EventFacts {
+  eventId: string;
+  actor: { userId: string; name: string | null };
+  correlationId: string;
+  now: Date;
+}
+
+export const SYSTEM_ACTOR = { userId: 'system', name: 'Caseload' } as const;
+
+/** The task as events record it. */
+export function snapshotOf(task: TaskDocument): TaskSnapshot {
+  return {
+    id: task.id,
+    caseId: task.caseId,
+    jurisdiction: task.jurisdiction,
+    locationId: task.locationId,
+    title: task.title,
+    description: task.description,
+    status: task.status,
+    priority: task.priority,
+    dueDate: task.dueDate,
+    assignee: task.assignee,
+    createdBy: task.createdBy,
+    createdAt: task.createdAt,
+    updatedAt: task.updatedAt,
+    completedAt: task.completedAt,
+    cancelledAt: task.cancelledAt,
+    deletedAt: task.deletedAt,
+    overdue: task.overdue,
+    overdueSince: task.overdueSince,
+    version: task.version,
+  };
+}
+
+/**
+ * The event type that best names a change. A change that finishes, deletes or flags a task is
+ * named for that; a reassignment for the assignment; otherwise a status move or a plain update.
+ */
+export function eventTypeFor(before: TaskDocument | null, after: TaskDocument, changes: readonly string[]): TaskEventType {
+  if (!before) return 'task.created';
+  if (after.deletedAt !== null && before.deletedAt === null) return 'task.deleted';
+  if (after.status !== before.status && after.status === 'completed') return 'task.completed';
+  if (after.status !== before.status && after.status === 'cancelled') return 'task.cancelled';
+  if (after.overdue && !before.overdue) return 'task.overdue';
+  if (changes.includes('assignee')) return 'task.assigned';
+  if (changes.includes('status')) return 'task.status_changed';
+  return 'task.updated';
+}
+
+/**
+ * Records a change on the task document itself: bumps the version, builds the event (chained to
+ * the previous one by hash) and appends it to the embedded outbox. The caller writes the returned
+ * document in one ETag-conditioned write, so the change and its event are stored atomically.
+ */
+export function recordEvent(before: TaskDocument | null, next: TaskDocument, facts: EventFacts): TaskDocument {
+  const versioned: TaskDocument = { ...next, version: (before?.version ?? 0) + 1 };
+  const changes = before ? changedFields(before, versioned) : [];
+  const content: Omit<TaskEvent, 'hash'> = {
+    id: facts.eventId,
+    schemaVersion: 1,
+    type: eventTypeFor(before, versioned, changes),
+    taskId: versioned.id,
+    caseId: versioned.caseId,
+    jurisdiction: versioned.jurisdiction,
+    actor: facts.actor,
+    occurredAt: facts.now.toISOString(),
+    correlationId: facts.correlationId,
+    sequence: versioned.version,
+    previousHash: before?.lastEventHash ?? null,
+    before: before ? snapshotOf(before) : null,
+    after: snapshotOf(versioned),
+    changes,
+  };
+  const event: TaskEvent = { ...content, hash: eventHash(content) };
+  return {
+    ...versioned,
+    lastEventHash: event.hash,
+    pendingEvents: [...versioned.pendingEvents, event],
+    outboxSince: versioned.outboxSince ?? event.occurredAt,
+  };
+}

@@ -1,0 +1,96 @@
+import { DEAD_LETTER_SOURCES, type DeadLetterSourceName } from '../config/entities.js';
+import { replayMessageId, type DeadLetteredMessage, type Messaging, type OutgoingMessage } from './messaging.js';
+
+const TIMEOUT_MS = 5000;
+
+/** The dead-letter path of a source, as the local broker names entities. */
+function entityPath(source: DeadLetterSourceName): string {
+  const definition = DEAD_LETTER_SOURCES[source];
+  return 'queue' in definition ? definition.queue : `${definition.topic}/subscriptions/${definition.subscription}`;
+}
+
+/**
+ * The local host's embedded broker (dev/service-bus), reached over its admin HTTP API. It stands
+ * in for Service Bus where no namespace exists; the SDK cannot be pointed at it because it does
+ * not speak AMQP. Same semantics the app relies on: duplicate detection, dead-lettering, replay.
+ */
+export class LocalBrokerMessaging implements Messaging {
+  constructor(private readonly baseUrl: string) {}
+
+  private async request(method: string, path: string, body?: unknown): Promise<Response> {
+    const response = await fetch(`${this.baseUrl.replace(/\/+$/, '')}/${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (!response.ok && response.status !== 404) {
+      throw new Error(`local broker ${method} ${path} answered ${response.status}`);
+    }
+    return response;
+  }
+
+  async send(entity: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    for (let start = 0; start < messages.length; start += 100) {
+      const chunk = messages.slice(start, start + 100).map((message) => ({
+        messageId: message.messageId,
+        body: message.body,
+        contentType: 'application/json',
+        subject: message.subject,
+        correlationId: message.correlationId,
+        applicationProperties: message.applicationProperties,
+        scheduledEnqueueTimeUtc: message.scheduledEnqueueTimeUtc?.toISOString(),
+      }));
+      const response = await this.request('POST', `${encodeURIComponent(entity)}/messages`, { messages: chunk });
+      if (response.status === 404) throw new Error(`local broker has no entity ${entity}`);
+    }
+  }
+
+  async peekDeadLetters(source: DeadLetterSourceName, max: number): Promise<DeadLetteredMessage[]> {
+    const response = await this.request('GET', `${entityPath(source)}/dead-letters?max=${max}`);
+    const { messages } = (await response.json()) as { messages: (DeadLetteredMessage & { sequenceNumber: string | number })[] };
+    return messages.map((message) => ({
+      messageId: message.messageId,
+      sequenceNumber: String(message.sequenceNumber),
+      subject: message.subject ?? null,
+      correlationId: message.correlationId ?? null,
+      body: message.body,
+      deliveryCount: message.deliveryCount,
+      enqueuedTimeUtc: message.enqueuedTimeUtc ?? null,
+      deadLetterReason: message.deadLetterReason ?? null,
+      deadLetterErrorDescription: message.deadLetterErrorDescription ?? null,
+      applicationProperties: message.applicationProperties ?? {},
+    }));
+  }
+
+  async replayDeadLetters(source: DeadLetterSourceName, max: number): Promise<{ replayed: number; messageIds: string[] }> {
+    const messages = await this.peekDeadLetters(source, max);
+    const target = DEAD_LETTER_SOURCES[source].replayTo;
+    const messageIds: string[] = [];
+    for (const message of messages) {
+      // Send first, then remove: see Messaging.replayDeadLetters.
+      await this.send(target, [
+        {
+          messageId: replayMessageId(message.messageId),
+          body: message.body,
+          subject: message.subject ?? undefined,
+          correlationId: message.correlationId ?? undefined,
+          applicationProperties: {
+            ...(message.applicationProperties as Record<string, string | number | boolean>),
+            replayOf: message.messageId,
+          },
+        },
+      ]);
+      await this.request('DELETE', `${entityPath(source)}/dead-letters/${encodeURIComponent(message.sequenceNumber)}`);
+      messageIds.push(message.messageId);
+    }
+    return { replayed: messageIds.length, messageIds };
+  }
+
+  async checkHealth(): Promise<void> {
+    const response = await fetch(this.baseUrl, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (!response.ok) throw new Error(`local broker answered ${response.status}`);
+  }
+
+  async close(): Promise<void> {}
+}

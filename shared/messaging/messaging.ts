@@ -1,0 +1,47 @@
+import type { DeadLetterSourceName } from '../config/entities.js';
+
+/** A message to send, in the terms Service Bus uses. */
+export interface OutgoingMessage {
+  /** Service Bus drops a resend of the same id within the duplicate detection window. */
+  messageId: string;
+  body: unknown;
+  subject?: string;
+  correlationId?: string;
+  applicationProperties?: Record<string, string | number | boolean>;
+  scheduledEnqueueTimeUtc?: Date;
+}
+
+export interface DeadLetteredMessage {
+  messageId: string;
+  sequenceNumber: string;
+  subject: string | null;
+  correlationId: string | null;
+  body: unknown;
+  deliveryCount: number;
+  enqueuedTimeUtc: string | null;
+  deadLetterReason: string | null;
+  deadLetterErrorDescription: string | null;
+  applicationProperties: Record<string, unknown>;
+}
+
+/**
+ * The app's view of Service Bus: send, and operate dead-letter queues. Two adapters implement it:
+ * the @azure/service-bus SDK with managed identity (Azure) and the local host's broker.
+ */
+export interface Messaging {
+  send(entity: string, messages: readonly OutgoingMessage[]): Promise<void>;
+  peekDeadLetters(source: DeadLetterSourceName, max: number): Promise<DeadLetteredMessage[]>;
+  /**
+   * Sends up to `max` dead-lettered messages back to where they are replayed to, removing each
+   * from the dead-letter queue only after it was sent. Idempotent: the replay's messageId is
+   * derived from the original, so a replay repeated after a crash is dropped as a duplicate.
+   */
+  replayDeadLetters(source: DeadLetterSourceName, max: number): Promise<{ replayed: number; messageIds: string[] }>;
+  /** Throws when the messaging service cannot be reached. */
+  checkHealth(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The messageId of a replayed message: stable, so a repeated replay is a duplicate and dropped. */
+export const replayMessageId = (originalMessageId: string): string =>
+  originalMessageId.endsWith(':replay') ? originalMessageId : `${originalMessageId}:replay`;

@@ -1,0 +1,129 @@
+import { ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusSender } from '@azure/service-bus';
+import type { TokenCredential } from '@azure/identity';
+import { DEAD_LETTER_SOURCES, type DeadLetterSourceName } from '../config/entities.js';
+import { replayMessageId, type DeadLetteredMessage, type Messaging, type OutgoingMessage } from './messaging.js';
+
+/**
+ * Service Bus through the official SDK, authenticated with the function app's managed identity
+ * (the namespace has local/SAS auth disabled). Senders are cached per entity: creating one opens
+ * an AMQP link, which is far more expensive than a send.
+ */
+export class ServiceBusMessaging implements Messaging {
+  private readonly client: ServiceBusClient;
+  private readonly senders = new Map<string, ServiceBusSender>();
+
+  constructor(fullyQualifiedNamespace: string, credential: TokenCredential) {
+    this.client = new ServiceBusClient(fullyQualifiedNamespace, credential, {
+      // Fail fast: a failed publish is retried by the outbox relay, not by holding the request open.
+      retryOptions: { maxRetries: 2, timeoutInMs: 10_000 },
+    });
+  }
+
+  private sender(entity: string): ServiceBusSender {
+    let sender = this.senders.get(entity);
+    if (!sender) {
+      sender = this.client.createSender(entity);
+      this.senders.set(entity, sender);
+    }
+    return sender;
+  }
+
+  async send(entity: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const sender = this.sender(entity);
+    const scheduled = messages.filter((message) => message.scheduledEnqueueTimeUtc);
+    const immediate = messages.filter((message) => !message.scheduledEnqueueTimeUtc);
+    if (immediate.length > 0) await sender.sendMessages(immediate.map(toServiceBusMessage));
+    for (const message of scheduled) {
+      await sender.scheduleMessages(toServiceBusMessage(message), message.scheduledEnqueueTimeUtc!);
+    }
+  }
+
+  private deadLetterReceiver(source: DeadLetterSourceName) {
+    const definition = DEAD_LETTER_SOURCES[source];
+    return 'queue' in definition
+      ? this.client.createReceiver(definition.queue, { subQueueType: 'deadLetter' })
+      : this.client.createReceiver(definition.topic, definition.subscription, { subQueueType: 'deadLetter' });
+  }
+
+  async peekDeadLetters(source: DeadLetterSourceName, max: number): Promise<DeadLetteredMessage[]> {
+    const receiver = this.deadLetterReceiver(source);
+    try {
+      return (await receiver.peekMessages(max)).map(fromReceived);
+    } finally {
+      await receiver.close();
+    }
+  }
+
+  async replayDeadLetters(source: DeadLetterSourceName, max: number): Promise<{ replayed: number; messageIds: string[] }> {
+    const receiver = this.deadLetterReceiver(source);
+    const sender = this.sender(DEAD_LETTER_SOURCES[source].replayTo);
+    const messageIds: string[] = [];
+    try {
+      while (messageIds.length < max) {
+        const batch = await receiver.receiveMessages(Math.min(50, max - messageIds.length), { maxWaitTimeInMs: 2000 });
+        if (batch.length === 0) break;
+        for (const message of batch) {
+          const original = String(message.messageId);
+          // Send first, then complete: a crash in between leaves the message in the DLQ, and the
+          // next replay's send carries the same messageId, so Service Bus drops it as a duplicate.
+          await sender.sendMessages({
+            ...toServiceBusMessage({
+              messageId: replayMessageId(original),
+              body: message.body,
+              subject: message.subject,
+              correlationId: message.correlationId === undefined ? undefined : String(message.correlationId),
+              applicationProperties: { ...(message.applicationProperties as Record<string, string | number | boolean>), replayOf: original },
+            }),
+          });
+          await receiver.completeMessage(message);
+          messageIds.push(original);
+        }
+      }
+      return { replayed: messageIds.length, messageIds };
+    } finally {
+      await receiver.close();
+    }
+  }
+
+  async checkHealth(): Promise<void> {
+    // Opening a link and creating a batch round-trips to the namespace without sending anything.
+    const sender = this.client.createSender(DEAD_LETTER_SOURCES.audit.replayTo);
+    try {
+      await sender.createMessageBatch();
+    } finally {
+      await sender.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.senders.values()].map((sender) => sender.close()));
+    await this.client.close();
+  }
+}
+
+function toServiceBusMessage(message: OutgoingMessage) {
+  return {
+    messageId: message.messageId,
+    body: message.body,
+    contentType: 'application/json',
+    subject: message.subject,
+    correlationId: message.correlationId,
+    applicationProperties: message.applicationProperties,
+  };
+}
+
+function fromReceived(message: ServiceBusReceivedMessage): DeadLetteredMessage {
+  return {
+    messageId: String(message.messageId),
+    sequenceNumber: message.sequenceNumber?.toString() ?? '',
+    subject: message.subject ?? null,
+    correlationId: message.correlationId === undefined ? null : String(message.correlationId),
+    body: message.body,
+    deliveryCount: message.deliveryCount ?? 0,
+    enqueuedTimeUtc: message.enqueuedTimeUtc?.toISOString() ?? null,
+    deadLetterReason: message.deadLetterReason ?? null,
+    deadLetterErrorDescription: message.deadLetterErrorDescription ?? null,
+    applicationProperties: message.applicationProperties ?? {},
+  };
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { jurisdictionSchema, taskSchema } from './task.js';
+
+/**
+ * Every change to a task becomes one of these events (docs/events.md is the catalogue). Events are
+ * versioned (`schemaVersion`) so consumers can evolve; within a version fields are only added.
+ */
+export const TASK_EVENT_TYPES = [
+  'task.created',
+  'task.updated',
+  'task.status_changed',
+  'task.assigned',
+  'task.completed',
+  'task.cancelled',
+  'task.deleted',
+  'task.overdue',
+] as const;
+export const taskEventTypeSchema = z.enum(TASK_EVENT_TYPES);
+export type TaskEventType = z.infer<typeof taskEventTypeSchema>;
+
+/** The task as an event records it: the API fields, without caller-specific ones. */
+export const taskSnapshotSchema = taskSchema.omit({ etag: true, allowedActions: true }).extend({
+  version: z.number().int().positive(),
+});
+export type TaskSnapshot = z.infer<typeof taskSnapshotSchema>;
+
+export const actorSchema = z.object({
+  /** The user's id, or `system` for changes the app makes itself (e.g. flagging overdue tasks). */
+  userId: z.string(),
+  name: z.string().nullable(),
+});
+
+export const taskEventSchema = z.object({
+  id: z.uuid(),
+  schemaVersion: z.literal(1),
+  type: taskEventTypeSchema,
+  taskId: z.uuid(),
+  caseId: z.string(),
+  jurisdiction: jurisdictionSchema,
+  actor: actorSchema,
+  occurredAt: z.string(),
+  correlationId: z.string(),
+  /** The task's version after this change: 1 for creation, +1 per change, gap-free per task. */
+  sequence: z.number().int().positive(),
+  /** Hash of the task's previous event (null for the first): the audit trail's chain. */
+  previousHash: z.string().nullable(),
+  /** SHA-256 (hex) of this event's canonical JSON (RFC 8785) without `hash`. */
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  before: taskSnapshotSchema.nullable(),
+  after: taskSnapshotSchema.nullable(),
+  /** Names of the fields that changed. */
+  changes: z.array(z.string()),
+});
+export type TaskEvent = z.infer<typeof taskEventSchema>;

@@ -1,0 +1,74 @@
+import type { Container, Database } from '@azure/cosmos';
+import { CONTAINERS } from '../config/entities.js';
+import type { TaskEvent } from '../schemas/event.js';
+import { isConflict, withCosmosErrors } from './cosmos-errors.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+/** An audit record: the event exactly as published, plus when the audit writer stored it. */
+export type AuditRecord = TaskEvent & { recordedAt: string };
+
+/**
+ * The audit trail. Partitioned by task id, so one task's history is a single-partition query;
+ * the record id is the event id, so writing the same event twice is a 409 the writer treats as
+ * "already recorded" (idempotency comes from the database, not from a check-then-write race).
+ */
+export class AuditRepository {
+  private readonly container: Container;
+
+  constructor(database: Database) {
+    this.container = database.container(CONTAINERS.audit.name);
+  }
+
+  /** Stores the record; returns false when this event was already recorded. */
+  async append(record: AuditRecord): Promise<boolean> {
+    return withCosmosErrors(async () => {
+      try {
+        await this.container.items.create(record);
+        return true;
+      } catch (error) {
+        if (isConflict(error)) return false;
+        throw error;
+      }
+    });
+  }
+
+  private historyQuery(taskId: string) {
+    // The partition key is in the WHERE clause as well as the request option (see docs/data-model.md).
+    return {
+      query: 'SELECT * FROM c WHERE c.taskId = @taskId ORDER BY c.sequence ASC',
+      parameters: [{ name: '@taskId', value: taskId }],
+    };
+  }
+
+  /** One page of a task's history, oldest first. */
+  async page(taskId: string, limit: number, cursor: string | undefined): Promise<{ records: AuditRecord[]; nextCursor: string | null }> {
+    const spec = this.historyQuery(taskId);
+    let continuationToken = cursor ? decodeCursor(cursor, spec) : undefined;
+    const records: AuditRecord[] = [];
+    return withCosmosErrors(async () => {
+      do {
+        const response = await this.container.items
+          .query<AuditRecord>(spec, { partitionKey: taskId, maxItemCount: limit - records.length, continuationToken })
+          .fetchNext();
+        records.push(...response.resources.map(stripSystemProperties));
+        continuationToken = response.continuationToken ?? undefined;
+      } while (continuationToken && records.length < limit);
+      return { records, nextCursor: continuationToken ? encodeCursor(spec, continuationToken) : null };
+    });
+  }
+
+  /** The whole history of a task, oldest first (for verification). */
+  async all(taskId: string): Promise<AuditRecord[]> {
+    return withCosmosErrors(async () => {
+      const { resources } = await this.container.items
+        .query<AuditRecord>(this.historyQuery(taskId), { partitionKey: taskId })
+        .fetchAll();
+      return resources.map(stripSystemProperties);
+    });
+  }
+}
+
+function stripSystemProperties(resource: AuditRecord): AuditRecord {
+  const { _rid, _self, _etag, _attachments, _ts, ...record } = resource as AuditRecord & Record<string, unknown>;
+  return record as AuditRecord;
+}

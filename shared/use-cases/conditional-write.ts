@@ -1,0 +1,34 @@
+import { ApiError } from '../http/api-error.js';
+import type { StoredTask, TaskDocument } from '../domain/task-document.js';
+import { isPreconditionFailed } from '../store/cosmos-errors.js';
+import { getServices } from '../services.js';
+
+const ATTEMPTS = 5;
+
+/**
+ * Read-modify-write of one task, conditioned on the version read. `decide` sees the current
+ * state and returns the next document (or undefined for "nothing to do"); it may throw to refuse.
+ *
+ * A conflict with a housekeeping write (the outbox being cleared) is not a conflict with the
+ * caller's intent, so on 412 from the database the whole decision is re-run on fresh state; if a
+ * real change happened meanwhile, `decide` sees it (and an If-Match check in it fails with 412).
+ */
+export async function conditionalWrite(
+  id: string,
+  decide: (current: StoredTask | undefined) => TaskDocument | undefined,
+): Promise<{ before: StoredTask; after: StoredTask } | undefined> {
+  const { tasks } = getServices();
+  for (let attempt = 1; ; attempt++) {
+    const current = await tasks.get(id);
+    const next = decide(current);
+    if (!next || !current) return undefined;
+    try {
+      return { before: current, after: await tasks.replace(next, current) };
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+      if (attempt >= ATTEMPTS) {
+        throw new ApiError('unavailable', 'The task is being changed by others right now. Retry shortly.', { headers: { 'Retry-After': '1' } });
+      }
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import type { Principal } from '../auth/roles.js';
+import { assigneeForNewTask } from '../domain/permissions.js';
+import type { StoredTask } from '../domain/task-document.js';
+import { recordEvent } from '../domain/task-events.js';
+import { newTaskDocument } from '../domain/task-rules.js';
+import { publishAfterWrite } from '../events/outbox.js';
+import type { CreateTaskInput } from '../schemas/task.js';
+import { getServices } from '../services.js';
+import { eventFacts, type WriteContext } from './write-context.js';
+
+/** Creates a task with its `task.created` event in the same document write, then publishes it. */
+export async function createTask(principal: Principal, input: CreateTaskInput, context: WriteContext): Promise<StoredTask> {
+  const services = getServices();
+  const now = services.now();
+  const document = newTaskDocument(input, {
+    id: randomUUID(),
+    createdBy: principal.userId,
+    assignee: assigneeForNewTask(principal, input.assignee),
+    now,
+  });
+  const stored = await services.tasks.create(recordEvent(null, document, eventFacts(context, now)));
+  await publishAfterWrite(stored, services, context.log, context.traceparent);
+  return stored;
+}
