@@ -61,6 +61,7 @@ export async function startLocalHost(options: { env?: Record<string, string> } =
   let issuer: DevIssuer | undefined;
 
   const launch = async () => {
+    const logStart = log.length;
     child = spawn(process.execPath, ['--enable-source-maps', join(projectDir, 'dist/dev/start.js')], {
       cwd: projectDir,
       env: { ...process.env, PORT: String(port), CASELOAD_DATA_DIR: dataDir, ...options.env },
@@ -71,12 +72,8 @@ export async function startLocalHost(options: { env?: Record<string, string> } =
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`local host exited with ${child.exitCode}:\n${log}`);
-      try {
-        const response = await fetch(`${baseUrl}/api/v1/health`);
-        if (response.ok) break;
-      } catch {
-        // not listening yet
-      }
+      // The banner is printed once start-up work (the initial outbox relay) is done.
+      if (log.slice(logStart).includes('Caseload is running')) break;
       if (Date.now() > deadline) throw new Error(`local host did not start within 60 s:\n${log}`);
       await new Promise((wait) => setTimeout(wait, 100));
     }
@@ -131,7 +128,9 @@ export async function startLocalHost(options: { env?: Record<string, string> } =
     async brokerIdle(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const stats = (await (await fetch(`${baseUrl}/admin/service-bus`)).json()) as Record<string, { active: number; locked: number }>;
+        const { entities: stats } = (await (await fetch(`${baseUrl}/admin/service-bus`)).json()) as {
+          entities: Record<string, { active: number; locked: number }>;
+        };
         const busy = Object.entries(stats).filter(([path, entity]) => entity.active + entity.locked > 0 && !UNCONSUMED.some((name) => path.endsWith(name)));
         if (busy.length === 0) return;
         if (Date.now() > deadline) throw new Error(`broker not idle: ${JSON.stringify(stats)}`);
