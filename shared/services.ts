@@ -8,6 +8,7 @@ import { ServiceBusMessaging } from './messaging/service-bus-messaging.js';
 import { AuditRepository } from './store/audit-repository.js';
 import { createCosmosDatabase } from './store/cosmos-client.js';
 import { TaskRepository } from './store/task-repository.js';
+import { startTelemetry } from './telemetry/app-insights.js';
 
 /**
  * The process-wide dependencies, built once on first use (a Functions worker serves many
@@ -54,6 +55,7 @@ const unconfiguredMessaging: Messaging = {
 export function getServices(): Services {
   if (!services) {
     const settings = loadSettings();
+    startTelemetry(settings.appInsightsConnectionString);
     const database = createCosmosDatabase(settings);
     services = {
       settings,

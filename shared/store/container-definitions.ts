@@ -23,12 +23,20 @@ export const TASKS_INDEXING_POLICY: IndexingPolicy = {
   includedPaths: [{ path: '/*' }],
   // The outbox holds whole events; it is only ever read with its task, never filtered on.
   excludedPaths: [{ path: '/description/?' }, { path: '/pendingEvents/*' }, { path: '/"_etag"/?' }],
-  compositeIndexes: Object.values(SORT_FIELD_PATHS).flatMap((field) =>
-    (['ascending', 'descending'] as const).map((order) => [
-      { path: `/${field}`, order },
-      { path: '/id', order },
-    ]),
-  ),
+  compositeIndexes: [
+    ...Object.values(SORT_FIELD_PATHS).flatMap((field) =>
+      (['ascending', 'descending'] as const).map((order) => [
+        { path: `/${field}`, order },
+        { path: '/id', order },
+      ]),
+    ),
+    // The overdue scan: equality on overdue and status, range on dueDate (equality paths first).
+    [
+      { path: '/overdue', order: 'ascending' },
+      { path: '/status', order: 'ascending' },
+      { path: '/dueDate', order: 'ascending' },
+    ],
+  ],
 };
 
 /**

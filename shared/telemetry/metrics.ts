@@ -1,13 +1,14 @@
 import type { InvocationContext } from '@azure/functions';
+import { sendMetric } from './app-insights.js';
 
 /**
- * Custom metrics, written as structured log lines that Application Insights stores as traces with
- * `customDimensions` (the Functions host forwards worker logs). Queries in the operations
- * workbook read them by `metric` name. Request telemetry (who called what, status, latency) is
- * collected by the Functions host itself, not here.
+ * Custom metrics: sent to Application Insights as metrics (customMetrics) when the SDK runs, and
+ * logged as one JSON line so they are also visible locally and in the invocation's traces.
+ * Request telemetry (who called what, status, latency) is collected by the Functions host itself.
  */
 export type MetricName = 'audit.lagMs' | 'audit.duplicate' | 'overdue.queued' | 'overdue.flagged' | 'outbox.relayed' | 'outbox.relayFailed';
 
 export function trackMetric(context: Pick<InvocationContext, 'log'>, name: MetricName, value: number, dimensions: Record<string, string> = {}): void {
+  sendMetric(name, value, dimensions);
   context.log(JSON.stringify({ metric: name, value, ...dimensions }));
 }
