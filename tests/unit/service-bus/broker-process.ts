@@ -18,7 +18,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../../..');
 export const fixtureApp = join(repoRoot, 'tests/fixtures/service-bus/app');
 const runnerPath = join(repoRoot, 'tests/fixtures/service-bus/runner.mjs');
-const SOURCE_DIRS = ['dev/functions-host', 'dev/cosmos', 'dev/service-bus', 'shared/config'];
+/** Whole folders, and single files (only what the broker imports, not others' work in progress). */
+const SOURCES: Array<[dir: string, only?: string]> = [['dev/functions-host'], ['dev/cosmos'], ['dev/service-bus'], ['shared/config', 'entities.ts']];
 
 export function buildBroker(): { dir: string; cleanup: () => void } {
   const cacheRoot = join(repoRoot, 'node_modules/.cache/service-bus-tests');
@@ -26,9 +27,9 @@ export function buildBroker(): { dir: string; cleanup: () => void } {
   const outDir = mkdtempSync(join(cacheRoot, 'build-'));
   // node_modules is a package-scope boundary: without this the output would load as CommonJS.
   writeFileSync(join(outDir, 'package.json'), JSON.stringify({ type: 'module' }));
-  for (const dir of SOURCE_DIRS) {
+  for (const [dir, only] of SOURCES) {
     mkdirSync(join(outDir, dir), { recursive: true });
-    for (const file of readdirSync(join(repoRoot, dir)).filter((name) => name.endsWith('.ts'))) {
+    for (const file of readdirSync(join(repoRoot, dir)).filter((name) => name.endsWith('.ts') && (only === undefined || name === only))) {
       const { outputText } = ts.transpileModule(readFileSync(join(repoRoot, dir, file), 'utf8'), {
         fileName: file,
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true, esModuleInterop: true },
@@ -191,3 +192,8 @@ export const TOPIC = TOPICS.taskEvents.name;
 export const AUDIT = `${TOPIC}/subscriptions/${TOPICS.taskEvents.subscriptions.audit}`;
 export const NOTIFICATIONS = `${TOPIC}/subscriptions/${TOPICS.taskEvents.subscriptions.notifications}`;
 export const OVERDUE = QUEUES.overdueTasks.name;
+/** Every queue and subscription of shared/config/entities.ts (the broker serves whatever is there). */
+export const ALL_RECEIVING = [
+  ...Object.values(QUEUES).map((queue) => queue.name),
+  ...Object.values(TOPICS).flatMap((topic) => Object.values(topic.subscriptions).map((name) => `${topic.name}/subscriptions/${name}`)),
+].sort();
