@@ -25,6 +25,8 @@ export const DEAD_LETTER = {
 } as const;
 
 const WRITE_PARALLELISM = 8;
+/** Forgetting ids past the duplicate window is bookkeeping, not behaviour: once a minute is enough. */
+const PURGE_INTERVAL_MS = 60_000;
 
 export interface EntityStats {
   /** Available for delivery now (Service Bus' active count also includes the locked ones). */
@@ -92,6 +94,7 @@ export class Broker {
   private readonly entities = new Map<string, Map<number, Entry>>();
   private readonly senders = new Map<string, SenderState>();
   private closed = false;
+  private lastPurge = 0;
   private readonly now: () => number;
 
   private constructor(private readonly options: BrokerOptions) {
@@ -319,6 +322,9 @@ export class Broker {
     entry.writing = true;
     const doc: StoredMessage = {
       ...entry.doc,
+      // Service Bus records the reason as application properties of the dead-lettered message
+      // (the SDKs read deadLetterReason from there, and keep them when a message is resent).
+      applicationProperties: { ...entry.doc.applicationProperties, DeadLetterReason: reason, DeadLetterErrorDescription: description },
       state: 'deadLettered',
       deadLetterReason: reason,
       deadLetterErrorDescription: description,
@@ -371,6 +377,8 @@ export class Broker {
       }
       if (woke) this.options.onAvailable(path); // scheduled messages that came due, expired locks
     }
+    const purge = now - this.lastPurge >= PURGE_INTERVAL_MS;
+    if (purge) this.lastPurge = now;
     for (const sender of this.senders.values()) {
       if (sender.pending && !sender.serial.busy) {
         work.push(
@@ -379,7 +387,7 @@ export class Broker {
           }),
         );
       }
-      for (const [messageId, acceptedAt] of sender.accepted) {
+      for (const [messageId, acceptedAt] of purge ? sender.accepted : []) {
         if (now - acceptedAt < this.options.delivery.duplicateDetectionWindowMs || sender.pending) continue;
         sender.accepted.delete(messageId);
         work.push(this.options.store.deleteDuplicateRecord(sender.entity.name, duplicateRecordId(messageId)).catch(() => undefined));
