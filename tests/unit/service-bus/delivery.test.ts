@@ -165,6 +165,12 @@ describe('retries and dead-lettering', () => {
       deadLetterErrorDescription: `Message could not be consumed after ${max} delivery attempts.`,
     });
     expect(dead?.['deadLetterErrorDescription']).not.toMatch(/\n|at /);
+    // As in Service Bus, the reason is also recorded in the message's application properties.
+    expect(dead?.['applicationProperties']).toEqual({
+      kind: 'poison',
+      DeadLetterReason: 'MaxDeliveryCountExceeded',
+      DeadLetterErrorDescription: `Message could not be consumed after ${max} delivery attempts.`,
+    });
     expect(Date.parse(String(dead?.['deadLetteredAtUtc']))).toBeGreaterThanOrEqual(Date.parse(String(dead?.['enqueuedTimeUtc'])));
 
     const path = `/admin/service-bus/${AUDIT}/dead-letters/${String(dead?.['sequenceNumber'])}`;
