@@ -211,15 +211,19 @@ export class Broker {
     const docs = pending.messages.flatMap((message) =>
       sender.entity.targets.map((target): StoredMessage => ({ ...message, id: String(message.sequenceNumber), entity: target.path })),
     );
-    await forEachLimited(docs, WRITE_PARALLELISM, (doc) => store.putMessage(doc));
-    await forEachLimited(pending.messages, WRITE_PARALLELISM, (message) =>
-      store.putDuplicateRecord({
-        id: duplicateRecordId(message.messageId),
-        entity: sender.entity.name,
-        messageId: message.messageId,
-        acceptedAtUtc: pending.acceptedAtUtc,
-      }),
-    );
+    const writes: Array<() => Promise<void>> = [
+      ...docs.map((doc) => () => store.putMessage(doc)),
+      ...pending.messages.map(
+        (message) => () =>
+          store.putDuplicateRecord({
+            id: duplicateRecordId(message.messageId),
+            entity: sender.entity.name,
+            messageId: message.messageId,
+            acceptedAtUtc: pending.acceptedAtUtc,
+          }),
+      ),
+    ];
+    await forEachLimited(writes, WRITE_PARALLELISM, (write) => write());
     await store.writeSender({ id: sender.entity.name, nextSequenceNumber: sender.nextSequenceNumber, pendingSend: null });
     sender.pending = null;
     for (const doc of docs) this.messagesOf(doc.entity).set(doc.sequenceNumber, newEntry(doc));

@@ -14,11 +14,13 @@ import { BrokerStore } from './store.js';
  * Service Bus trigger functions with peek-lock, delivery counts, retries and dead-lettering, and
  * an HTTP admin API for sending and dead-letter handling. See README.md.
  *
- *   const broker = await startLocalBroker({ cosmos: { endpoint, key } });
+ *   const broker = await startLocalBroker({ cosmos: { endpoint, key }, projectDir });
  *   const host = await startFunctionsHost({ ..., extraRoutes: (req, res) => broker.handle(req, res) });
  *   broker.attach(host);
  *   ...
- *   await broker.close(); await host.close();
+ *   await broker.close(); // first: stops deliveries, waits for the ones in progress
+ *   await host.close();
+ *   await cosmos.close();
  */
 
 export interface LocalBrokerOptions {
@@ -41,7 +43,12 @@ export interface LocalBroker {
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Start dispatching to the host's Service Bus trigger functions. */
   attach(host: FunctionsHost): void;
-  /** Resolves when no message is active, locked or being processed in any entity (scheduled ones in the future excepted) — for tests and `npm start` shutdown. */
+  /**
+   * Resolves when no message is active, locked or being processed in any entity (scheduled ones in
+   * the future excepted) — for tests and `npm start` shutdown. "Any entity" means any entity a
+   * function listens to: a subscription nobody consumes never drains. Also waits for sends being
+   * stored. Rejects after `timeoutMs` (default 30 s) with every entity's stats.
+   */
   idle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
