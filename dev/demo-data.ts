@@ -4,7 +4,8 @@ import type { TaskDocument } from '../shared/domain/task-document.js';
 import { recordEvent } from '../shared/domain/task-events.js';
 import { priorityRank, searchTextOf } from '../shared/domain/task-rules.js';
 import { JURISDICTIONS, PRIORITIES, type TaskStatus } from '../shared/schemas/task.js';
-import { DEMO_USERS } from './demo-users.js';
+import type { UserDocument } from '../shared/domain/user-document.js';
+import { DEMO_LOCATIONS, DEMO_USERS } from './demo-users.js';
 
 /** Deterministic pseudo-random numbers (mulberry32), so the demo data is the same on every machine. */
 function random(seed: number): () => number {
@@ -30,20 +31,27 @@ const TITLES = [
   'Arrange interpreter for hearing',
 ];
 
-const LOCATIONS = ['765324', '231596', '698118', '366796', '512401'];
+const LOCATIONS = DEMO_LOCATIONS.map((location) => location.id);
 
 /** A few hundred tasks across jurisdictions, statuses and due dates (some already overdue). */
 export function demoTasks(count: number, now: Date): TaskDocument[] {
   const next = random(20261123);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  const caseworkers = DEMO_USERS.filter((user) => user.role === 'caseworker');
   const creators = DEMO_USERS.filter((user) => user.role !== 'viewer');
+  /** Caseworkers who may hold a task: in its jurisdiction and, where they have locations, at its location. */
+  const holdersOf = (jurisdiction: string, locationId: string) =>
+    DEMO_USERS.filter(
+      (user) => user.role === 'caseworker' && user.jurisdictions.includes(jurisdiction as never) && (user.locations.length === 0 || user.locations.includes(locationId)),
+    );
   const hour = 3_600_000;
 
   return Array.from({ length: count }, (_, index): TaskDocument => {
     const roll = next();
     const status: TaskStatus = roll < 0.45 ? 'pending' : roll < 0.75 ? 'in_progress' : roll < 0.92 ? 'completed' : 'cancelled';
-    const assignee = status === 'pending' && next() < 0.5 ? null : pick(caseworkers).id;
+    const jurisdiction = pick(JURISDICTIONS);
+    const locationId = pick(LOCATIONS);
+    const holder = pick(holdersOf(jurisdiction, locationId)).id;
+    const assignee = status === 'pending' && next() < 0.5 ? null : holder;
     const createdAt = new Date(now.getTime() - Math.floor(next() * 30 * 24) * hour - index * 1000);
     // Due between 10 days ago and 30 days ahead, so lists, sorting and the overdue count have work to do.
     const dueDate = new Date(now.getTime() + Math.floor((next() * 40 - 10) * 24) * hour);
@@ -54,20 +62,21 @@ export function demoTasks(count: number, now: Date): TaskDocument[] {
     return {
       id,
       caseId: String(1_700_000_000_000_000 + index * 7919).padStart(16, '0'),
-      jurisdiction: pick(JURISDICTIONS),
-      locationId: pick(LOCATIONS),
+      jurisdiction,
+      locationId,
       title,
       description,
       status,
       priority,
       priorityRank: priorityRank(priority),
       dueDate: dueDate.toISOString(),
-      assignee: status === 'in_progress' ? (assignee ?? pick(caseworkers).id) : assignee,
+      assignee: status === 'in_progress' ? (assignee ?? holder) : assignee,
       createdBy: pick(creators).id,
       createdAt: createdAt.toISOString(),
       updatedAt: createdAt.toISOString(),
       completedAt: status === 'completed' ? now.toISOString() : null,
       cancelledAt: status === 'cancelled' ? now.toISOString() : null,
+      cancellationReason: status === 'cancelled' ? 'Duplicate task' : null,
       deletedAt: null,
       overdue: false,
       overdueSince: null,
@@ -92,15 +101,50 @@ export function demoTasks(count: number, now: Date): TaskDocument[] {
 
 export const DEMO_TASK_COUNT = 300;
 
-/** Seeds the demo tasks once: a database that already holds tasks is left alone. */
+/** The demo directory entries: every demo user, active. */
+export function demoUserDocuments(now: Date): UserDocument[] {
+  return DEMO_USERS.map((user) => ({
+    id: user.id,
+    name: user.name,
+    email: `${user.name.toLowerCase().replace(/[^a-z]+/g, '.')}@justice.example`,
+    roles: [user.role],
+    jurisdictions: [...user.jurisdictions],
+    locations: [...user.locations],
+    active: true,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  }));
+}
+
+/** A case for each demo task's case reference. */
+function demoCases(tasks: readonly TaskDocument[]) {
+  return tasks.map((task, index) => ({
+    id: task.caseId,
+    caseId: task.caseId,
+    jurisdiction: task.jurisdiction,
+    locationId: task.locationId,
+    caseName: `Demo v Secretary of State ${index + 1}`,
+    caseType: 'Asylum',
+    importedAt: task.createdAt,
+  }));
+}
+
+/** Upserts in small parallel batches: quick, and gentle on a 2-core machine. */
+async function upsertAll(database: Database, container: string, documents: readonly object[]): Promise<void> {
+  const target = database.container(container);
+  for (let i = 0; i < documents.length; i += 20) {
+    await Promise.all(documents.slice(i, i + 20).map((document) => target.items.upsert(document)));
+  }
+}
+
+/** Seeds the demo data once: a database that already holds tasks is left alone. */
 export async function seedDemoData(database: Database, now: Date = new Date()): Promise<number> {
-  const container = database.container(CONTAINERS.tasks.name);
-  const { resources } = await container.items.query<number>('SELECT VALUE COUNT(1) FROM c').fetchAll();
+  const { resources } = await database.container(CONTAINERS.tasks.name).items.query<number>('SELECT VALUE COUNT(1) FROM c').fetchAll();
   if ((resources[0] ?? 0) > 0) return 0;
   const tasks = demoTasks(DEMO_TASK_COUNT, now);
-  // Small parallel batches: quick, and gentle on a 2-core machine.
-  for (let i = 0; i < tasks.length; i += 20) {
-    await Promise.all(tasks.slice(i, i + 20).map((task) => container.items.upsert(task)));
-  }
+  await upsertAll(database, CONTAINERS.locations.name, DEMO_LOCATIONS);
+  await upsertAll(database, CONTAINERS.users.name, demoUserDocuments(now));
+  await upsertAll(database, CONTAINERS.cases.name, demoCases(tasks));
+  await upsertAll(database, CONTAINERS.tasks.name, tasks);
   return tasks.length;
 }

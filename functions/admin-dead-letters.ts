@@ -1,5 +1,5 @@
 import { registerEndpoint } from '../shared/http/endpoint.js';
-import { deadLetterParamsSchema, deadLetterQuerySchema } from '../shared/schemas/history.js';
+import { deadLetterParamsSchema, deadLetterQuerySchema } from '../shared/schemas/dead-letters.js';
 import { getServices } from '../shared/services.js';
 
 /** Lists dead-lettered messages of one entity (oldest first), for operators. */

@@ -1,6 +1,6 @@
 import { READ_ROLES } from '../shared/domain/permissions.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
-import { historyQuerySchema } from '../shared/schemas/history.js';
+import { pageQuerySchema } from '../shared/schemas/paging.js';
 import { taskIdParamsSchema } from '../shared/schemas/task.js';
 import { getServices } from '../shared/services.js';
 import { taskForHistory } from '../shared/use-cases/task-history.js';
@@ -12,7 +12,7 @@ registerEndpoint({
   authenticated: true,
   roles: READ_ROLES,
   params: taskIdParamsSchema,
-  query: historyQuerySchema,
+  query: pageQuerySchema,
   handler: async ({ principal, params, query }) => {
     await taskForHistory(principal, params.id);
     const page = await getServices().audit.page(params.id, query.limit, query.cursor);

@@ -1,5 +1,6 @@
 import { READ_ROLES, visibilityScope } from '../shared/domain/permissions.js';
 import { toTaskView } from '../shared/domain/task-view.js';
+import { listFilter } from '../shared/domain/task-views.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { listTasksQuerySchema } from '../shared/schemas/task-query.js';
 import { getServices } from '../shared/services.js';
@@ -12,8 +13,7 @@ registerEndpoint({
   query: listTasksQuerySchema,
   handler: async ({ principal, query }) => {
     const { sort, order, limit, cursor, ...filters } = query;
-    const assignee = filters.assignee === 'me' ? principal.userId : filters.assignee;
-    const page = await getServices().tasks.list({ ...filters, assignee }, visibilityScope(principal), { sort, order, limit, cursor });
+    const page = await getServices().tasks.list(listFilter(filters, principal), visibilityScope(principal), { sort, order, limit, cursor });
     return {
       status: 200,
       data: page.tasks.map((task) => toTaskView(task, principal)),

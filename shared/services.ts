@@ -7,7 +7,9 @@ import type { Messaging } from './messaging/messaging.js';
 import { ServiceBusMessaging } from './messaging/service-bus-messaging.js';
 import { AuditRepository } from './store/audit-repository.js';
 import { createCosmosDatabase } from './store/cosmos-client.js';
+import { ReferenceRepository } from './store/reference-repository.js';
 import { TaskRepository } from './store/task-repository.js';
+import { UserRepository } from './store/user-repository.js';
 import { startTelemetry } from './telemetry/app-insights.js';
 
 /**
@@ -19,6 +21,8 @@ export interface Services {
   database: Database;
   tasks: TaskRepository;
   audit: AuditRepository;
+  users: UserRepository;
+  reference: ReferenceRepository;
   messaging: Messaging;
   tokenVerifier: TokenVerifier;
   now: () => Date;
@@ -62,6 +66,8 @@ export function getServices(): Services {
       database,
       tasks: new TaskRepository(database),
       audit: new AuditRepository(database),
+      users: new UserRepository(database),
+      reference: new ReferenceRepository(database),
       messaging: createMessaging(settings),
       tokenVerifier: createTokenVerifier(settings.auth),
       now: () => new Date(),

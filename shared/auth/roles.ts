@@ -18,4 +18,10 @@ export interface Principal {
   userId: string;
   name: string | undefined;
   roles: readonly Role[];
+  /**
+   * Where the caller works, from the users directory: jurisdictions, and locations (empty: all
+   * in those jurisdictions). Set for every authenticated request; admins without a directory
+   * entry (break-glass accounts) have none and are not scoped.
+   */
+  workScope?: { jurisdictions: readonly string[]; locations: readonly string[] };
 }

@@ -10,6 +10,14 @@ export const CONTAINERS = {
   tasks: { name: 'tasks', partitionKeyPath: '/id' },
   /** One audit record per task event, partitioned so "the history of one task" is one partition. */
   audit: { name: 'audit', partitionKeyPath: '/taskId' },
+  /** The work-allocation directory: one document per user (id = Entra object id). */
+  users: { name: 'users', partitionKeyPath: '/id' },
+  /** Courts and venues (id = location id). */
+  locations: { name: 'locations', partitionKeyPath: '/id' },
+  /** Cases imported from the case management system (id = the 16-digit case reference). */
+  cases: { name: 'cases', partitionKeyPath: '/id' },
+  /** Long-running operations (bulk reassignment, case import): progress and resumable state. */
+  operations: { name: 'operations', partitionKeyPath: '/id' },
 } as const;
 
 export type ContainerKey = keyof typeof CONTAINERS;
@@ -44,6 +52,8 @@ export const TOPICS = {
 
 export const QUEUES = {
   overdueTasks: { name: 'overdue-tasks' },
+  /** Chunks of long-running operations (bulk reassignment, case import), one message per chunk. */
+  operations: { name: 'operations' },
 } as const;
 
 /**
@@ -58,6 +68,7 @@ export const DEAD_LETTER_SOURCES = {
     replayTo: TOPICS.taskEvents.name,
   },
   'overdue-tasks': { queue: QUEUES.overdueTasks.name, replayTo: QUEUES.overdueTasks.name },
+  operations: { queue: QUEUES.operations.name, replayTo: QUEUES.operations.name },
 } as const;
 
 export type DeadLetterSourceName = keyof typeof DEAD_LETTER_SOURCES;

@@ -1,5 +1,5 @@
 import type { Principal, Role } from '../auth/roles.js';
-import { forbidden, notFound } from '../http/api-error.js';
+import { ApiError, forbidden, notFound } from '../http/api-error.js';
 import { TERMINAL_STATUSES, type TaskDocument } from './task-document.js';
 import type { TaskChange } from './task-rules.js';
 
@@ -7,13 +7,15 @@ import type { TaskChange } from './task-rules.js';
  * Who may do what, in one place. The same rules answer "may this caller do X" when enforcing and
  * "what may this caller do" for `allowedActions`, so a UI never offers what will be refused.
  *
- * - admin: everything, including delete.
- * - manager: reads, creates and updates every task and assigns it to anyone.
- * - caseworker: creates tasks (for themselves or unassigned); sees and updates only tasks
- *   assigned to them, and cannot hand a task to somebody else.
- * - viewer: reads every task, changes nothing.
+ * Scope: everyone but an admin works within the jurisdictions (and locations, where set) of
+ * their directory entry, and never sees a task outside it.
+ * - admin: everything, everywhere, including delete.
+ * - manager: every task in scope: create, update, assign, complete, cancel, reopen, claim.
+ * - caseworker: tasks in scope that are assigned to them or unassigned (the available queue):
+ *   creates, claims, unclaims; updates, completes and cancels their own tasks.
+ * - viewer: reads every task in scope.
  */
-export const TASK_ACTIONS = ['update', 'assign', 'complete', 'cancel', 'delete'] as const;
+export const TASK_ACTIONS = ['claim', 'unclaim', 'assign', 'complete', 'cancel', 'reopen', 'update', 'delete'] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
 
 const has = (principal: Principal, ...roles: Role[]): boolean => principal.roles.some((role) => roles.includes(role));
@@ -21,20 +23,42 @@ const has = (principal: Principal, ...roles: Role[]): boolean => principal.roles
 export const CREATE_ROLES: readonly Role[] = ['admin', 'manager', 'caseworker'];
 export const READ_ROLES: readonly Role[] = ['admin', 'manager', 'caseworker', 'viewer'];
 export const UPDATE_ROLES: readonly Role[] = ['admin', 'manager', 'caseworker'];
-export const DELETE_ROLES: readonly Role[] = ['admin'];
+export const MANAGE_ROLES: readonly Role[] = ['admin', 'manager'];
 
-/** Which tasks a caller can see, in a form the query layer turns into a WHERE clause. */
-export type TaskScope = { kind: 'all' } | { kind: 'assignedTo'; userId: string };
+/** Which tasks a caller can see, in a form the query layer turns into WHERE clauses. */
+export type TaskScope =
+  | { kind: 'all' }
+  | {
+      kind: 'scoped';
+      jurisdictions: readonly string[];
+      /** Empty: every location in those jurisdictions. */
+      locations: readonly string[];
+      /** Caseworkers: only tasks assigned to this user or to nobody. */
+      ownOrUnassignedFor?: string;
+    };
 
 export function visibilityScope(principal: Principal): TaskScope {
-  if (has(principal, 'admin', 'manager', 'viewer')) return { kind: 'all' };
-  return { kind: 'assignedTo', userId: principal.userId };
+  if (has(principal, 'admin')) return { kind: 'all' };
+  const jurisdictions = principal.workScope?.jurisdictions ?? [];
+  const locations = principal.workScope?.locations ?? [];
+  if (has(principal, 'manager', 'viewer')) return { kind: 'scoped', jurisdictions, locations };
+  return { kind: 'scoped', jurisdictions, locations, ownOrUnassignedFor: principal.userId };
+}
+
+/** Whether the task lies in the caller's jurisdictions and locations. */
+export function inWorkScope(principal: Principal, task: Pick<TaskDocument, 'jurisdiction' | 'locationId'>): boolean {
+  if (has(principal, 'admin')) return true;
+  const scope = principal.workScope;
+  if (!scope) return false;
+  return scope.jurisdictions.includes(task.jurisdiction) && (scope.locations.length === 0 || scope.locations.includes(task.locationId));
 }
 
 export function canSee(principal: Principal, task: TaskDocument): boolean {
   if (task.deletedAt !== null) return false;
   const scope = visibilityScope(principal);
-  return scope.kind === 'all' || task.assignee === scope.userId;
+  if (scope.kind === 'all') return true;
+  if (!inWorkScope(principal, task)) return false;
+  return !scope.ownOrUnassignedFor || task.assignee === null || task.assignee === scope.ownOrUnassignedFor;
 }
 
 /** Resolves "may see it at all": a task the caller cannot see does not exist for them (404, not 403). */
@@ -42,37 +66,78 @@ export function assertVisible(principal: Principal, task: TaskDocument | undefin
   if (!task || !canSee(principal, task)) throw notFound(`No task ${id} exists that you can see.`);
 }
 
-const canEdit = (principal: Principal, task: TaskDocument): boolean =>
-  has(principal, 'admin', 'manager') || (has(principal, 'caseworker') && task.assignee === principal.userId);
+/** Manages the task: an admin, or a manager whose scope holds it. */
+const manages = (principal: Principal, task: TaskDocument): boolean =>
+  has(principal, 'admin') || (has(principal, 'manager') && inWorkScope(principal, task));
+
+const isOpen = (task: TaskDocument): boolean => !TERMINAL_STATUSES.includes(task.status);
+const ownsTask = (principal: Principal, task: TaskDocument): boolean => task.assignee === principal.userId;
+
+/**
+ * For each action: whether the caller's roles could ever allow it on this task (else 403), and
+ * whether the task's current state allows it now (else 409, with the reason).
+ */
+const RULES: Record<TaskAction, { role: (p: Principal, t: TaskDocument) => boolean; state: (p: Principal, t: TaskDocument) => string | null }> = {
+  claim: {
+    role: (p, t) => manages(p, t) || (has(p, 'caseworker') && inWorkScope(p, t)),
+    state: (_, t) => (!isOpen(t) ? `the task is ${t.status}` : t.assignee !== null ? `the task is already assigned to ${t.assignee}` : null),
+  },
+  unclaim: {
+    role: (p, t) => manages(p, t) || has(p, 'caseworker'),
+    state: (p, t) => (!isOpen(t) ? `the task is ${t.status}` : !ownsTask(p, t) ? `the task is not assigned to you (assignee: ${t.assignee ?? 'nobody'})` : null),
+  },
+  assign: { role: manages, state: (_, t) => (!isOpen(t) ? `the task is ${t.status}` : null) },
+  complete: {
+    role: (p, t) => manages(p, t) || has(p, 'caseworker'),
+    state: (p, t) => (!isOpen(t) ? `the task is ${t.status}` : !manages(p, t) && !ownsTask(p, t) ? 'claim the task first' : null),
+  },
+  cancel: {
+    role: (p, t) => manages(p, t) || has(p, 'caseworker'),
+    state: (p, t) => (!isOpen(t) ? `the task is ${t.status}` : !manages(p, t) && !ownsTask(p, t) ? 'claim the task first' : null),
+  },
+  reopen: { role: manages, state: (_, t) => (isOpen(t) ? `the task is ${t.status}, not completed or cancelled` : null) },
+  update: {
+    role: (p, t) => manages(p, t) || has(p, 'caseworker'),
+    state: (p, t) => (!isOpen(t) ? `the task is ${t.status}` : !manages(p, t) && !ownsTask(p, t) ? 'claim the task first' : null),
+  },
+  delete: { role: (p) => has(p, 'admin'), state: () => null },
+};
 
 /** The actions the caller may take on the task now. */
 export function allowedActions(principal: Principal, task: TaskDocument): TaskAction[] {
-  const actions: TaskAction[] = [];
-  const open = !TERMINAL_STATUSES.includes(task.status);
-  if (open && canEdit(principal, task)) actions.push('update', 'complete', 'cancel');
-  if (open && has(principal, 'admin', 'manager')) actions.push('assign');
-  if (has(principal, 'admin')) actions.push('delete');
-  return TASK_ACTIONS.filter((action) => actions.includes(action));
+  if (!canSee(principal, task)) return [];
+  return TASK_ACTIONS.filter((action) => RULES[action].role(principal, task) && RULES[action].state(principal, task) === null);
 }
 
-/** Throws 403 unless the caller may make this change to a task they can see. */
+/** 404 if the caller cannot see the task, 403 if their roles never allow the action, 409 if the task's state does not. */
+export function assertAllowed(principal: Principal, action: TaskAction, task: TaskDocument | undefined, id: string): asserts task is TaskDocument {
+  assertVisible(principal, task, id);
+  const rule = RULES[action];
+  if (!rule.role(principal, task)) throw forbidden(`You may not ${action} this task.`);
+  const reason = rule.state(principal, task);
+  if (reason) throw new ApiError('conflict', `Cannot ${action} the task: ${reason}.`);
+}
+
+/**
+ * The extra rules for a PATCH/PUT: who may move the assignee. Giving a task to someone else is an
+ * assignment (managers and admins); a caseworker may only let go of their own task.
+ */
 export function assertMayChange(principal: Principal, task: TaskDocument, change: TaskChange): void {
-  if (!canEdit(principal, task)) throw forbidden('You may not change this task.');
   const reassigns = change.assignee !== undefined && change.assignee !== task.assignee;
-  if (reassigns && !has(principal, 'admin', 'manager') && change.assignee !== null) {
-    throw forbidden('Only managers and admins may assign a task to someone else.');
-  }
-}
-
-export function assertMayDelete(principal: Principal): void {
-  if (!has(principal, 'admin')) throw forbidden('Only admins may delete tasks.');
+  if (!reassigns) return;
+  if (change.assignee === null && ownsTask(principal, task)) return;
+  if (!manages(principal, task)) throw forbidden('Only managers and admins may assign a task to someone else.');
 }
 
 /**
  * The assignee of a new task. A caseworker's task is theirs unless they explicitly leave it
- * unassigned; only managers and admins may create a task for somebody else.
+ * unassigned; only managers and admins may create a task for somebody else. The task must lie in
+ * the creator's scope.
  */
-export function assigneeForNewTask(principal: Principal, requested: string | null | undefined): string | null {
+export function assigneeForNewTask(principal: Principal, task: Pick<TaskDocument, 'jurisdiction' | 'locationId'>, requested: string | null | undefined): string | null {
+  if (!inWorkScope(principal, task)) {
+    throw forbidden(`You cannot create tasks in ${task.jurisdiction} at location ${task.locationId}: it is outside your work scope.`);
+  }
   const mayAssignOthers = has(principal, 'admin', 'manager');
   if (requested === undefined) return mayAssignOthers ? null : principal.userId;
   if (requested !== null && requested !== principal.userId && !mayAssignOthers) {

@@ -23,6 +23,8 @@ export interface TaskDocument {
   updatedAt: string;
   completedAt: string | null;
   cancelledAt: string | null;
+  /** Why the task was cancelled (from the cancel action); null otherwise. */
+  cancellationReason: string | null;
   deletedAt: string | null;
   /** Set by overdue processing while the task is open and past due; cleared when that stops being true. */
   overdue: boolean;

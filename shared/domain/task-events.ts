@@ -5,6 +5,8 @@ import { changedFields } from './task-rules.js';
 
 export interface EventFacts {
   eventId: string;
+  /** The event type when the caller knows the intent better than the diff does (claim, reopen…). */
+  type?: TaskEventType;
   actor: { userId: string; name: string | null };
   correlationId: string;
   now: Date;
@@ -30,6 +32,7 @@ export function snapshotOf(task: TaskDocument): TaskSnapshot {
     updatedAt: task.updatedAt,
     completedAt: task.completedAt,
     cancelledAt: task.cancelledAt,
+    cancellationReason: task.cancellationReason,
     deletedAt: task.deletedAt,
     overdue: task.overdue,
     overdueSince: task.overdueSince,
@@ -63,7 +66,7 @@ export function recordEvent(before: TaskDocument | null, next: TaskDocument, fac
   const content: Omit<TaskEvent, 'hash'> = {
     id: facts.eventId,
     schemaVersion: 1,
-    type: eventTypeFor(before, versioned, changes),
+    type: facts.type ?? eventTypeFor(before, versioned, changes),
     taskId: versioned.id,
     caseId: versioned.caseId,
     jurisdiction: versioned.jurisdiction,

@@ -53,6 +53,7 @@ export function newTaskDocument(
     updatedAt: timestamp,
     completedAt: null,
     cancelledAt: null,
+    cancellationReason: null,
     deletedAt: null,
     overdue: false,
     overdueSince: null,
@@ -104,6 +105,17 @@ export function applyTaskChange(current: TaskDocument, change: TaskChange, now: 
   return next;
 }
 
+/**
+ * Brings a completed or cancelled task back to pending (the reopen action, managers only). The
+ * assignee stays, so the person who did the work sees it again; the finish stamps are cleared
+ * (the audit trail keeps them).
+ */
+export function reopenTask(current: TaskDocument, now: Date): TaskDocument {
+  if (!TERMINAL_STATUSES.includes(current.status)) throw conflict(`The task is ${current.status}; only finished tasks can be reopened.`);
+  const timestamp = now.toISOString();
+  return { ...current, status: 'pending', completedAt: null, cancelledAt: null, cancellationReason: null, updatedAt: timestamp };
+}
+
 /** Whether overdue processing should flag the task now: open, not deleted, past due, not yet flagged. */
 export function isNewlyOverdue(task: TaskDocument, now: Date): boolean {
   return !TERMINAL_STATUSES.includes(task.status) && task.deletedAt === null && !task.overdue && task.dueDate < now.toISOString();
@@ -131,6 +143,7 @@ export function changedFields(before: TaskDocument, after: TaskDocument): string
     'assignee',
     'overdue',
     'deletedAt',
+    'cancellationReason',
   ];
   return fields.filter((field) => before[field] !== after[field]);
 }

@@ -21,6 +21,7 @@ export function toTaskView({ document, etag }: StoredTask, principal: Principal)
     updatedAt: document.updatedAt,
     completedAt: document.completedAt,
     cancelledAt: document.cancelledAt,
+    cancellationReason: document.cancellationReason,
     deletedAt: document.deletedAt,
     overdue: document.overdue,
     overdueSince: document.overdueSince,

@@ -39,5 +39,27 @@ export async function authenticate(request: HttpRequest, allowedRoles: readonly 
   if (allowedRoles && !principal.roles.some((role) => allowedRoles.includes(role))) {
     throw new ApiError('forbidden', `This needs one of the roles: ${allowedRoles.join(', ')}.`);
   }
-  return principal;
+  return withWorkScope(principal);
+}
+
+/**
+ * Adds the caller's work scope from the users directory, read on every request (one point read)
+ * so deactivating a user or changing their jurisdictions takes effect at once. Everyone needs an
+ * active directory entry, except admins: an admin with no entry is a break-glass account with
+ * no scope restrictions; an admin whose entry is inactive is refused like anyone else.
+ */
+async function withWorkScope(principal: Principal): Promise<Principal> {
+  const entry = await getServices().users.get(principal.userId);
+  if (entry && !entry.document.active) {
+    throw new ApiError('forbidden', 'Your Caseload account is deactivated. Ask an administrator to reactivate it.');
+  }
+  if (!entry) {
+    if (principal.roles.includes('admin')) return principal;
+    throw new ApiError('forbidden', 'You are not registered in the Caseload users directory. Ask an administrator to add you.');
+  }
+  return {
+    ...principal,
+    name: principal.name ?? entry.document.name,
+    workScope: { jurisdictions: entry.document.jurisdictions, locations: entry.document.locations },
+  };
 }

@@ -14,6 +14,9 @@ export const TASK_EVENT_TYPES = [
   'task.cancelled',
   'task.deleted',
   'task.overdue',
+  'task.claimed',
+  'task.unclaimed',
+  'task.reopened',
 ] as const;
 export const taskEventTypeSchema = z.enum(TASK_EVENT_TYPES);
 export type TaskEventType = z.infer<typeof taskEventTypeSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cursorParam, limitParam } from './paging.js';
 import { caseIdSchema, locationIdSchema, userIdSchema, utcDateTimeSchema } from './primitives.js';
 import { jurisdictionSchema, prioritySchema, taskStatusSchema } from './task.js';
 
@@ -23,6 +24,13 @@ function single<T extends z.ZodType<unknown, string>>(item: T) {
   return z.string({ message: 'must be given once' }).pipe(item);
 }
 
+/**
+ * Saved views: `my-work` (open tasks assigned to me), `available` (open, unassigned tasks I may
+ * claim), `all-work` (everything in my scope). A view fixes the assignee, so it cannot be
+ * combined with the `assignee` filter.
+ */
+export const TASK_VIEWS = ['my-work', 'available', 'all-work'] as const;
+
 export const TASK_SORT_FIELDS = ['dueDate', 'priority', 'createdAt', 'updatedAt'] as const;
 export const SORT_ORDERS = ['asc', 'desc'] as const;
 
@@ -34,6 +42,7 @@ const assigneeFilterSchema = z.union([z.literal('me'), z.literal('unassigned'), 
 
 export const listTasksQuerySchema = z
   .strictObject({
+    view: single(z.enum(TASK_VIEWS)).optional(),
     status: multiValue(taskStatusSchema).optional(),
     priority: multiValue(prioritySchema).optional(),
     assignee: single(assigneeFilterSchema).optional(),
@@ -46,12 +55,16 @@ export const listTasksQuerySchema = z
     q: single(z.string().trim().min(2, 'must be at least 2 characters').max(100, 'must be at most 100 characters')).optional(),
     sort: single(z.enum(TASK_SORT_FIELDS)).default('dueDate'),
     order: single(z.enum(SORT_ORDERS)).default('asc'),
-    limit: single(z.coerce.number<string>().int('must be a whole number').min(1).max(100)).default(20),
-    cursor: single(z.string().min(1).max(16384)).optional(),
+    limit: limitParam(20),
+    cursor: cursorParam.optional(),
   })
   .refine((query) => !(query.dueBefore && query.dueAfter && query.dueAfter > query.dueBefore), {
     message: 'dueAfter must not be later than dueBefore',
     path: ['dueAfter'],
+  })
+  .refine((query) => !(query.view && query.view !== 'all-work' && query.assignee), {
+    message: 'cannot be combined with a view that fixes the assignee',
+    path: ['assignee'],
   });
 export type ListTasksQuery = z.infer<typeof listTasksQuerySchema>;
 

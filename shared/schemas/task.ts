@@ -85,6 +85,7 @@ export const taskSchema = z.object({
   updatedAt: z.string(),
   completedAt: z.string().nullable(),
   cancelledAt: z.string().nullable(),
+  cancellationReason: z.string().nullable(),
   deletedAt: z.string().nullable(),
   /** Flagged by overdue processing: open and past its due date. */
   overdue: z.boolean(),
@@ -97,3 +98,16 @@ export const taskSchema = z.object({
 export type Task = z.infer<typeof taskSchema>;
 
 export const taskIdParamsSchema = z.strictObject({ id: uuidSchema });
+
+/** Body of `POST /v1/tasks/{id}/assign`: the new assignee, or null to put the task back in the queue. */
+export const assignTaskSchema = z.strictObject({ userId: userIdSchema.nullable() });
+
+/** Body of `POST /v1/tasks/{id}/cancel`. */
+export const cancelTaskSchema = z.strictObject({
+  reason: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(500, 'must be at most 500 characters')
+    .refine((value) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(value), 'must not contain control characters'),
+});

@@ -1,8 +1,9 @@
 import type { Container, Database } from '@azure/cosmos';
 import { CONTAINERS } from '../config/entities.js';
 import type { TaskEvent } from '../schemas/event.js';
+import { splitSystemProperties } from './cosmos-document.js';
 import { isConflict, withCosmosErrors } from './cosmos-errors.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { queryPage } from './paged-query.js';
 
 /** An audit record: the event exactly as published, plus when the audit writer stored it. */
 export type AuditRecord = TaskEvent & { recordedAt: string };
@@ -42,19 +43,8 @@ export class AuditRepository {
 
   /** One page of a task's history, oldest first. */
   async page(taskId: string, limit: number, cursor: string | undefined): Promise<{ records: AuditRecord[]; nextCursor: string | null }> {
-    const spec = this.historyQuery(taskId);
-    let continuationToken = cursor ? decodeCursor(cursor, spec) : undefined;
-    const records: AuditRecord[] = [];
-    return withCosmosErrors(async () => {
-      do {
-        const response = await this.container.items
-          .query<AuditRecord>(spec, { partitionKey: taskId, maxItemCount: limit - records.length, continuationToken })
-          .fetchNext();
-        records.push(...response.resources.map(stripSystemProperties));
-        continuationToken = response.continuationToken ?? undefined;
-      } while (continuationToken && records.length < limit);
-      return { records, nextCursor: continuationToken ? encodeCursor(spec, continuationToken) : null };
-    });
+    const { items, nextCursor } = await queryPage<AuditRecord>(this.container, this.historyQuery(taskId), { limit, cursor, partitionKey: taskId });
+    return { records: items.map(stripSystemProperties), nextCursor };
   }
 
   /** The whole history of a task, oldest first (for verification). */
@@ -68,7 +58,4 @@ export class AuditRepository {
   }
 }
 
-function stripSystemProperties(resource: AuditRecord): AuditRecord {
-  const { _rid, _self, _etag, _attachments, _ts, ...record } = resource as AuditRecord & Record<string, unknown>;
-  return record as AuditRecord;
-}
+const stripSystemProperties = (resource: AuditRecord): AuditRecord => splitSystemProperties(resource).document;

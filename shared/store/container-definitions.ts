@@ -51,6 +51,28 @@ export const AUDIT_INDEXING_POLICY: IndexingPolicy = {
   excludedPaths: [{ path: '/*' }],
 };
 
+/** The directory lists users by name; the id tie-breaker keeps cursor paging stable. */
+export const USERS_INDEXING_POLICY: IndexingPolicy = {
+  indexingMode: 'consistent',
+  automatic: true,
+  includedPaths: [{ path: '/*' }],
+  excludedPaths: [{ path: '/"_etag"/?' }],
+  compositeIndexes: [
+    [
+      { path: '/name', order: 'ascending' },
+      { path: '/id', order: 'ascending' },
+    ],
+  ],
+};
+
+/** Reference data and operations are read by id or scanned whole; the default policy is enough. */
+const DEFAULT_INDEXING_POLICY: IndexingPolicy = {
+  indexingMode: 'consistent',
+  automatic: true,
+  includedPaths: [{ path: '/*' }],
+  excludedPaths: [{ path: '/"_etag"/?' }],
+};
+
 /** Container definitions the local host creates and Bicep provisions (tests/infra compares them). */
 export const CONTAINER_DEFINITIONS: readonly ContainerDefinition[] = [
   {
@@ -63,4 +85,14 @@ export const CONTAINER_DEFINITIONS: readonly ContainerDefinition[] = [
     partitionKey: { paths: [CONTAINERS.audit.partitionKeyPath] },
     indexingPolicy: AUDIT_INDEXING_POLICY,
   },
+  {
+    id: CONTAINERS.users.name,
+    partitionKey: { paths: [CONTAINERS.users.partitionKeyPath] },
+    indexingPolicy: USERS_INDEXING_POLICY,
+  },
+  ...(['locations', 'cases', 'operations'] as const).map((key) => ({
+    id: CONTAINERS[key].name,
+    partitionKey: { paths: [CONTAINERS[key].partitionKeyPath] },
+    indexingPolicy: DEFAULT_INDEXING_POLICY,
+  })),
 ];

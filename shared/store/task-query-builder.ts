@@ -21,10 +21,15 @@ export function buildTaskWhere(filter: TaskFilter, scope: TaskScope): { where: s
     parameters.push({ name: `@${name}`, value });
     return `@${name}`;
   };
-  const oneOf = (field: string, values: readonly string[]): string =>
-    `c.${field} IN (${values.map((value, index) => param(`${field}${index}`, value)).join(', ')})`;
+  const oneOf = (field: string, values: readonly string[], prefix: string = field): string =>
+    `c.${field} IN (${values.map((value, index) => param(`${prefix}${index}`, value)).join(', ')})`;
 
-  if (scope.kind === 'assignedTo') clauses.push(`c.assignee = ${param('scopeUser', scope.userId)}`);
+  if (scope.kind === 'scoped') {
+    // An empty scope sees nothing; IN () is not valid SQL, so say so explicitly.
+    clauses.push(scope.jurisdictions.length > 0 ? oneOf('jurisdiction', scope.jurisdictions, 'scopeJurisdiction') : 'false');
+    if (scope.locations.length > 0) clauses.push(oneOf('locationId', scope.locations, 'scopeLocation'));
+    if (scope.ownOrUnassignedFor) clauses.push(`(c.assignee = ${param('scopeUser', scope.ownOrUnassignedFor)} OR c.assignee = null)`);
+  }
   if (filter.status) clauses.push(oneOf('status', filter.status));
   if (filter.priority) clauses.push(oneOf('priority', filter.priority));
   if (filter.jurisdiction) clauses.push(oneOf('jurisdiction', filter.jurisdiction));

@@ -4,8 +4,9 @@ import type { TaskScope } from '../domain/permissions.js';
 import { httpEtag, type StoredTask, type TaskDocument } from '../domain/task-document.js';
 import { PRIORITIES, TASK_STATUSES, type Priority, type TaskStatus } from '../schemas/task.js';
 import type { ListTasksQuery } from '../schemas/task-query.js';
+import { splitSystemProperties, type SystemProperties } from './cosmos-document.js';
 import { isPreconditionFailed, withCosmosErrors } from './cosmos-errors.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { queryPage } from './paged-query.js';
 import {
   buildOutboxQuery,
   buildOverdueScanQuery,
@@ -26,13 +27,11 @@ export interface TaskCounts {
   total: number;
 }
 
-type CosmosTask = TaskDocument & ItemDefinition & { _etag?: string };
+type CosmosTask = TaskDocument & ItemDefinition & SystemProperties;
 
-/** Strips Cosmos system properties, keeping the ETag beside the document. */
 function toStored(resource: CosmosTask): StoredTask {
-  const { _etag, _rid, _self, _ts, _attachments, ...document } = resource as CosmosTask & Record<string, unknown>;
-  const task = document as unknown as TaskDocument;
-  return { document: task, etag: httpEtag(task), cosmosEtag: String(_etag) };
+  const { document, cosmosEtag } = splitSystemProperties<TaskDocument>(resource);
+  return { document, etag: httpEtag(document), cosmosEtag };
 }
 
 /**
@@ -72,29 +71,15 @@ export class TaskRepository {
     });
   }
 
-  /**
-   * One page of tasks. Cosmos may return a short page before the end (for example at a
-   * partition boundary), so this keeps resuming from the continuation token until the page is
-   * full or the results end; the cursor is always the token after the last task returned.
-   */
+  /** One page of tasks in the caller's scope (see queryPage for how short pages are handled). */
   async list(
     filter: TaskFilter,
     scope: TaskScope,
     page: Pick<ListTasksQuery, 'sort' | 'order' | 'limit' | 'cursor'>,
   ): Promise<TaskPage> {
     const spec = buildTaskListQuery(filter, scope, page.sort, page.order);
-    let continuationToken = page.cursor ? decodeCursor(page.cursor, spec) : undefined;
-    const tasks: StoredTask[] = [];
-    return withCosmosErrors(async () => {
-      do {
-        const response = await this.container.items
-          .query<CosmosTask>(spec, { maxItemCount: page.limit - tasks.length, continuationToken })
-          .fetchNext();
-        tasks.push(...response.resources.map(toStored));
-        continuationToken = response.continuationToken ?? undefined;
-      } while (continuationToken && tasks.length < page.limit);
-      return { tasks, nextCursor: continuationToken ? encodeCursor(spec, continuationToken) : null };
-    });
+    const { items, nextCursor } = await queryPage<CosmosTask>(this.container, spec, page);
+    return { tasks: items.map(toStored), nextCursor };
   }
 
   async count(filter: TaskFilter, scope: TaskScope): Promise<number> {

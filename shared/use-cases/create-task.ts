@@ -7,18 +7,24 @@ import { newTaskDocument } from '../domain/task-rules.js';
 import { publishAfterWrite } from '../events/outbox.js';
 import type { CreateTaskInput } from '../schemas/task.js';
 import { getServices } from '../services.js';
+import { assertAssignable, assertKnownLocation, assertMatchesCase } from './reference-checks.js';
 import { eventFacts, type WriteContext } from './write-context.js';
+
+/** Validates a new task against the caller's scope and the reference data, without writing. */
+export async function prepareNewTask(principal: Principal, input: CreateTaskInput): Promise<string | null> {
+  const assignee = assigneeForNewTask(principal, input, input.assignee);
+  await assertKnownLocation(input.locationId);
+  await assertMatchesCase(input.caseId, input.jurisdiction);
+  if (assignee !== null) await assertAssignable(assignee, input);
+  return assignee;
+}
 
 /** Creates a task with its `task.created` event in the same document write, then publishes it. */
 export async function createTask(principal: Principal, input: CreateTaskInput, context: WriteContext): Promise<StoredTask> {
   const services = getServices();
+  const assignee = await prepareNewTask(principal, input);
   const now = services.now();
-  const document = newTaskDocument(input, {
-    id: randomUUID(),
-    createdBy: principal.userId,
-    assignee: assigneeForNewTask(principal, input.assignee),
-    now,
-  });
+  const document = newTaskDocument(input, { id: randomUUID(), createdBy: principal.userId, assignee, now });
   const stored = await services.tasks.create(recordEvent(null, document, eventFacts(context, now)));
   await publishAfterWrite(stored, services, context.log, context.traceparent);
   return stored;

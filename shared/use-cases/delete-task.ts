@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/roles.js';
-import { assertMayDelete, assertVisible } from '../domain/permissions.js';
+import { assertAllowed } from '../domain/permissions.js';
 import { recordEvent } from '../domain/task-events.js';
 import { publishAfterWrite } from '../events/outbox.js';
 import { requireIfMatch } from '../http/conditional.js';
@@ -14,8 +14,7 @@ import { eventFacts, type WriteContext } from './write-context.js';
 export async function deleteTask(principal: Principal, id: string, ifMatch: string | null, context: WriteContext): Promise<void> {
   const services = getServices();
   const result = await conditionalWrite(id, (current) => {
-    assertVisible(principal, current?.document, id);
-    assertMayDelete(principal);
+    assertAllowed(principal, 'delete', current?.document, id);
     requireIfMatch(ifMatch, current!.etag);
     const now = services.now();
     const timestamp = now.toISOString();

@@ -1,18 +1,20 @@
 import type { Principal } from '../auth/roles.js';
-import { assertMayChange, assertVisible } from '../domain/permissions.js';
+import { assertAllowed, assertMayChange, assertVisible, inWorkScope } from '../domain/permissions.js';
 import type { StoredTask } from '../domain/task-document.js';
 import { recordEvent } from '../domain/task-events.js';
 import { applyTaskChange, type TaskChange } from '../domain/task-rules.js';
 import { publishAfterWrite } from '../events/outbox.js';
+import { forbidden } from '../http/api-error.js';
 import { requireIfMatch } from '../http/conditional.js';
 import { getServices } from '../services.js';
 import { conditionalWrite } from './conditional-write.js';
+import { assertAssignable, assertKnownLocation } from './reference-checks.js';
 import { eventFacts, type WriteContext } from './write-context.js';
 
 /**
- * The one path every change to a task takes: check visibility (404) and If-Match (428/412), that
- * the caller may make this change (403), apply the lifecycle rules (409/400), record the event,
- * then write conditioned on the version checked, and publish.
+ * The one path every PATCH/PUT takes: visibility (404), reference data (400: a known location,
+ * an assignable assignee), then on fresh state If-Match (428/412), the caller's rights (403/409)
+ * and the lifecycle rules (409/400); the event is recorded in the same conditioned write.
  */
 export async function updateTask(
   principal: Principal,
@@ -22,14 +24,26 @@ export async function updateTask(
   context: WriteContext,
 ): Promise<StoredTask> {
   const services = getServices();
+  const snapshot = await services.tasks.get(id);
+  assertVisible(principal, snapshot?.document, id);
+  // Reference checks read other containers, so they run before the conditioned write; what they
+  // depend on (jurisdiction) never changes, and the location comes from this very change.
+  const locationId = change.locationId ?? snapshot.document.locationId;
+  if (change.locationId !== undefined && change.locationId !== snapshot.document.locationId) await assertKnownLocation(change.locationId);
+  if (change.assignee && change.assignee !== snapshot.document.assignee) {
+    await assertAssignable(change.assignee, { jurisdiction: snapshot.document.jurisdiction, locationId });
+  }
+
   const result = await conditionalWrite(id, (current) => {
-    assertVisible(principal, current?.document, id);
+    assertAllowed(principal, 'update', current?.document, id);
     requireIfMatch(ifMatch, current!.etag);
     assertMayChange(principal, current!.document, change);
+    if (!inWorkScope(principal, { jurisdiction: current!.document.jurisdiction, locationId })) {
+      throw forbidden(`Location ${locationId} is outside your work scope.`);
+    }
     const now = services.now();
     return recordEvent(current!.document, applyTaskChange(current!.document, change, now), eventFacts(context, now));
   });
-  // conditionalWrite only returns undefined when decide does; decide always returns or throws.
   const stored = result!.after;
   await publishAfterWrite(stored, services, context.log, context.traceparent);
   return stored;

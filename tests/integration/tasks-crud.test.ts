@@ -114,7 +114,7 @@ describe('updates', () => {
     const json = await done.json();
     expect(json.data.status).toBe('completed');
     expect(json.data.completedAt).not.toBeNull();
-    expect(json.data.allowedActions).toEqual([]);
+    expect(json.data.allowedActions).toEqual(['reopen']);
     const reopen = await host.call(`/v1/tasks/${task.id}`, { method: 'PATCH', as: 'manager', headers: { 'if-match': json.data.etag }, json: { status: 'pending' } });
     await expectProblem(reopen, 409);
   });

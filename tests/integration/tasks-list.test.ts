@@ -113,8 +113,11 @@ describe('stats', () => {
       overdue: 0,
       total: 23,
     });
+    // A caseworker counts their own tasks and the unassigned ones they could claim: 8 + 15.
     const mine = await (await host.call(`/v1/tasks/stats?caseId=${caseId}`, { as: 'caseworker' })).json();
-    expect(mine.data.total).toBe(8);
+    expect(mine.data.total).toBe(23);
+    const theirs = await (await host.call(`/v1/tasks/stats?caseId=${caseId}&assignee=me`, { as: 'caseworker' })).json();
+    expect(theirs.data.total).toBe(8);
     const everything = await (await host.call('/v1/tasks/stats', { as: 'admin' })).json();
     expect(everything.data.total).toBeGreaterThanOrEqual(300 + 24);
   });

@@ -4,10 +4,26 @@ import { decodeCursor, encodeCursor } from '../../../shared/store/cursor.js';
 import { ApiError } from '../../../shared/http/api-error.js';
 
 describe('task query builder', () => {
-  it('always excludes deleted tasks and puts a caseworker scope in the query', () => {
-    const { where, parameters } = buildTaskWhere({}, { kind: 'assignedTo', userId: 'u1' });
-    expect(where).toBe('c.deletedAt = null AND c.assignee = @scopeUser');
-    expect(parameters).toEqual([{ name: '@scopeUser', value: 'u1' }]);
+  it('always excludes deleted tasks and puts the work scope in the query', () => {
+    const { where, parameters } = buildTaskWhere(
+      { jurisdiction: ['SSCS'] },
+      { kind: 'scoped', jurisdictions: ['IA', 'SSCS'], locations: ['765324'], ownOrUnassignedFor: 'u1' },
+    );
+    expect(where).toBe(
+      'c.deletedAt = null AND c.jurisdiction IN (@scopeJurisdiction0, @scopeJurisdiction1) AND c.locationId IN (@scopeLocation0)' +
+        ' AND (c.assignee = @scopeUser OR c.assignee = null) AND c.jurisdiction IN (@jurisdiction0)',
+    );
+    expect(parameters).toEqual([
+      { name: '@scopeJurisdiction0', value: 'IA' },
+      { name: '@scopeJurisdiction1', value: 'SSCS' },
+      { name: '@scopeLocation0', value: '765324' },
+      { name: '@scopeUser', value: 'u1' },
+      { name: '@jurisdiction0', value: 'SSCS' },
+    ]);
+  });
+
+  it('an empty work scope matches nothing', () => {
+    expect(buildTaskWhere({}, { kind: 'scoped', jurisdictions: [], locations: [] }).where).toBe('c.deletedAt = null AND false');
   });
 
   it('passes every value as a parameter, never inline', () => {

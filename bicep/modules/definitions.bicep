@@ -1,0 +1,60 @@
+// Data-plane definitions the application depends on, mirrored from the TypeScript sources of
+// truth. tests/infra compares every value here with them, so a change on either side that is not
+// made on the other fails the build:
+//   containers       <- shared/store/container-definitions.ts (CONTAINER_DEFINITIONS)
+//   serviceBusDelivery <- shared/config/entities.ts (SERVICE_BUS_DELIVERY)
+import { entityNames } from 'naming.bicep'
+
+@export()
+@description('Cosmos DB containers: partition key and the full indexing policy (composite indexes included).')
+var containers = [
+  {
+    id: entityNames.containers.tasks
+    partitionKey: { paths: ['/id'] }
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [{ path: '/*' }]
+      excludedPaths: [{ path: '/description/?' }, { path: '/pendingEvents/*' }, { path: '/"_etag"/?' }]
+      // Every list query orders by (sort field, id); Cosmos needs one composite index per
+      // two-field ORDER BY and direction. The last one serves the overdue scan.
+      compositeIndexes: [
+        [{ path: '/dueDate', order: 'ascending' }, { path: '/id', order: 'ascending' }]
+        [{ path: '/dueDate', order: 'descending' }, { path: '/id', order: 'descending' }]
+        [{ path: '/priorityRank', order: 'ascending' }, { path: '/id', order: 'ascending' }]
+        [{ path: '/priorityRank', order: 'descending' }, { path: '/id', order: 'descending' }]
+        [{ path: '/createdAt', order: 'ascending' }, { path: '/id', order: 'ascending' }]
+        [{ path: '/createdAt', order: 'descending' }, { path: '/id', order: 'descending' }]
+        [{ path: '/updatedAt', order: 'ascending' }, { path: '/id', order: 'ascending' }]
+        [{ path: '/updatedAt', order: 'descending' }, { path: '/id', order: 'descending' }]
+        [{ path: '/overdue', order: 'ascending' }, { path: '/status', order: 'ascending' }, { path: '/dueDate', order: 'ascending' }]
+      ]
+    }
+  }
+  {
+    id: entityNames.containers.audit
+    partitionKey: { paths: ['/taskId'] }
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/taskId/?' }
+        { path: '/sequence/?' }
+        { path: '/type/?' }
+        { path: '/occurredAt/?' }
+        { path: '/actor/userId/?' }
+      ]
+      excludedPaths: [{ path: '/*' }]
+    }
+  }
+]
+
+@export()
+@description('Delivery settings shared by every queue and subscription (ISO 8601 durations).')
+var serviceBusDelivery = {
+  maxDeliveryCount: 10
+  lockDuration: 'PT60S'
+  duplicateDetectionHistoryTimeWindow: 'PT10M'
+  defaultMessageTimeToLive: 'P14D'
+  deadLetteringOnMessageExpiration: true
+}

@@ -1,0 +1,232 @@
+// The Function App on Flex Consumption (Linux, Node 22), running as the user-assigned identity.
+// Every app setting the code reads (shared/config/settings.ts SETTING) is set here, plus the
+// Azure-only settings the Functions host and extensions need for identity-based connections
+// (tests/infra/app-settings.ts classifies every name and says why).
+//
+// Inbound: the main site accepts no public traffic at all (access restrictions default to Deny
+// with no allow rule); API Management reaches it through the private endpoint below. The scm
+// (deployment) site stays reachable for `azd deploy` with Entra ID only, since basic publishing
+// credentials are disabled; restrict it to known ranges with deploymentAllowedIpRanges.
+
+param location string
+param tags object
+param names object
+
+@description('azd service name; azd finds the app to deploy by the azd-service-name tag.')
+param serviceName string = 'api'
+
+param identityId string
+param identityClientId string
+param identityPrincipalId string
+
+param storageAccountName string
+param deploymentContainerName string
+
+param appInsightsName string
+
+param cosmosEndpoint string
+param cosmosDatabaseName string
+param serviceBusFullyQualifiedNamespace string
+
+@description('Entra ID tenant whose tokens the API accepts.')
+param tenantId string
+@description('Token audience: the API app registration\'s client id (or its Application ID URI).')
+param authAudience string
+
+@description('NCrontab schedule of overdue-scan; the default is SCHEDULE_DEFAULTS in shared/config/settings.ts.')
+param overdueScanSchedule string = '0 */5 * * * *'
+@description('NCrontab schedule of outbox-relay; the default is SCHEDULE_DEFAULTS in shared/config/settings.ts.')
+param outboxRelaySchedule string = '*/30 * * * * *'
+
+@description('Build identifier reported by /version (e.g. the git commit); empty leaves it unset.')
+param appVersion string = ''
+
+@description('Memory per instance (MB): 512, 2048 or 4096.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+@description('Upper bound on scale-out.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Subnet for the private endpoint API Management uses.')
+param privateEndpointSubnetId string
+@description('privatelink.azurewebsites.net zone id.')
+param privateDnsZoneId string
+
+@description('CIDR ranges allowed to reach the scm (deployment) site. Empty: any source, Entra ID authentication still required.')
+param deploymentAllowedIpRanges array = []
+
+var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
+  name: storageAccountName
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+var loginEndpoint = environment().authentication.loginEndpoint
+
+// Setting name -> value. Names are checked against SETTING by tests/infra.
+var appSettings = {
+  // Host storage through the identity (no connection string, no key).
+  AzureWebJobsStorage__accountName: storage.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  // Telemetry: the connection string is read from the component at deployment; the host sends
+  // with Entra ID (the identity has Monitoring Metrics Publisher on the component).
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // Cosmos DB through the identity (data-plane RBAC; the account has key auth disabled).
+  CosmosDb__accountEndpoint: cosmosEndpoint
+  COSMOS_DATABASE: cosmosDatabaseName
+  // Tokens: Entra ID v2 issuer and keys of the tenant.
+  AUTH_ISSUER: '${loginEndpoint}${tenantId}/v2.0'
+  AUTH_AUDIENCE: authAudience
+  AUTH_JWKS_URI: '${loginEndpoint}${tenantId}/discovery/v2.0/keys'
+  // DefaultAzureCredential picks the user-assigned identity by this client id.
+  AZURE_CLIENT_ID: identityClientId
+  APP_VERSION: appVersion
+  // The Service Bus triggers and the SDK share one identity-based connection.
+  ServiceBusConnection__fullyQualifiedNamespace: serviceBusFullyQualifiedNamespace
+  ServiceBusConnection__credential: 'managedidentity'
+  ServiceBusConnection__clientId: identityClientId
+  OVERDUE_SCAN_SCHEDULE: overdueScanSchedule
+  OUTBOX_RELAY_SCHEDULE: outboxRelaySchedule
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
+  name: names.plan
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    // Linux.
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-11-01' = {
+  name: names.functionApp
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    clientCertEnabled: false
+    keyVaultReferenceIdentity: identityId
+    // Public network access stays on only so that the scm site can take deployments; the main
+    // site's access restrictions below deny every public request.
+    publicNetworkAccess: 'Enabled'
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+    siteConfig: {
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      // Main site: nothing public gets in; the private endpoint is not subject to these rules.
+      ipSecurityRestrictionsDefaultAction: 'Deny'
+      ipSecurityRestrictions: []
+      scmIpSecurityRestrictionsUseMain: false
+      scmIpSecurityRestrictionsDefaultAction: empty(deploymentAllowedIpRanges) ? 'Allow' : 'Deny'
+      scmIpSecurityRestrictions: [
+        for (range, i) in deploymentAllowedIpRanges: {
+          name: 'deploy-${i}'
+          action: 'Allow'
+          ipAddress: range
+          priority: 100 + i
+        }
+      ]
+      appSettings: [for setting in items(appSettings): { name: setting.key, value: setting.value }]
+    }
+  }
+}
+
+// No FTP and no basic-auth publishing: deployments authenticate with Entra ID.
+resource ftpPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+  parent: site
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource scmPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+  parent: site
+  name: 'scm'
+  properties: { allow: false }
+}
+
+resource privateEndpoint 'Microsoft.Network/privateEndpoints@2024-05-01' = {
+  name: names.functionPrivateEndpoint
+  location: location
+  tags: tags
+  properties: {
+    subnet: { id: privateEndpointSubnetId }
+    privateLinkServiceConnections: [
+      {
+        name: names.functionPrivateEndpoint
+        properties: {
+          privateLinkServiceId: site.id
+          groupIds: ['sites']
+        }
+      }
+    ]
+  }
+}
+
+resource privateDnsGroup 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2024-05-01' = {
+  parent: privateEndpoint
+  name: 'default'
+  properties: {
+    privateDnsZoneConfigs: [
+      {
+        name: 'sites'
+        properties: { privateDnsZoneId: privateDnsZoneId }
+      }
+    ]
+  }
+}
+
+// Entra-authenticated telemetry ingestion (APPLICATIONINSIGHTS_AUTHENTICATION_STRING).
+resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, identityPrincipalId, monitoringMetricsPublisher)
+  scope: appInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisher)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+output name string = site.name
+output id string = site.id
+output defaultHostName string = site.properties.defaultHostName

@@ -1,0 +1,152 @@
+// Service Bus: the task-events topic with its audit and notifications subscriptions, and the
+// overdue-tasks queue, with the delivery settings the code assumes (definitions.bicep mirrors
+// SERVICE_BUS_DELIVERY). SAS keys are disabled; the function identity gets data roles on the
+// individual entities it uses, never on the namespace.
+
+import { entityNames } from 'naming.bicep'
+import { serviceBusDelivery } from 'definitions.bicep'
+
+param location string
+param tags object
+param names object
+
+@description('Standard is enough for topics, duplicate detection and dead-lettering; Premium adds isolation, private endpoints and zone redundancy.')
+@allowed(['Standard', 'Premium'])
+param sku string = 'Standard'
+
+@description('Principal id of the function identity.')
+param functionPrincipalId string
+
+var dataSender = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
+var dataReceiver = '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+
+resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
+  name: names.serviceBus
+  location: location
+  tags: tags
+  sku: {
+    name: sku
+    tier: sku
+    capacity: sku == 'Premium' ? 1 : null
+  }
+  properties: {
+    disableLocalAuth: true
+    minimumTlsVersion: '1.2'
+    publicNetworkAccess: 'Enabled'
+    zoneRedundant: sku == 'Premium'
+  }
+}
+
+resource taskEvents 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = {
+  parent: namespace
+  name: entityNames.topics.taskEvents
+  properties: {
+    // messageId = event id: a re-publish by the outbox relay inside the window is dropped.
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: serviceBusDelivery.duplicateDetectionHistoryTimeWindow
+    defaultMessageTimeToLive: serviceBusDelivery.defaultMessageTimeToLive
+    enableBatchedOperations: true
+  }
+}
+
+resource auditSubscription 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = {
+  parent: taskEvents
+  name: entityNames.subscriptions.audit
+  properties: {
+    maxDeliveryCount: serviceBusDelivery.maxDeliveryCount
+    lockDuration: serviceBusDelivery.lockDuration
+    defaultMessageTimeToLive: serviceBusDelivery.defaultMessageTimeToLive
+    deadLetteringOnMessageExpiration: serviceBusDelivery.deadLetteringOnMessageExpiration
+    requiresSession: false
+  }
+}
+
+resource notificationsSubscription 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = {
+  parent: taskEvents
+  name: entityNames.subscriptions.notifications
+  properties: {
+    maxDeliveryCount: serviceBusDelivery.maxDeliveryCount
+    lockDuration: serviceBusDelivery.lockDuration
+    defaultMessageTimeToLive: serviceBusDelivery.defaultMessageTimeToLive
+    deadLetteringOnMessageExpiration: serviceBusDelivery.deadLetteringOnMessageExpiration
+    requiresSession: false
+  }
+}
+
+resource overdueTasks 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
+  parent: namespace
+  name: entityNames.queues.overdueTasks
+  properties: {
+    // messageId = overdue:<task>:<due date>: a rescan inside the window is dropped.
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: serviceBusDelivery.duplicateDetectionHistoryTimeWindow
+    maxDeliveryCount: serviceBusDelivery.maxDeliveryCount
+    lockDuration: serviceBusDelivery.lockDuration
+    defaultMessageTimeToLive: serviceBusDelivery.defaultMessageTimeToLive
+    deadLetteringOnMessageExpiration: serviceBusDelivery.deadLetteringOnMessageExpiration
+    requiresSession: false
+    enableBatchedOperations: true
+  }
+}
+
+// Sender on task-events: every task write publishes there, the outbox relay re-publishes, and the
+// admin replay of the audit/notifications dead letters sends back to it.
+resource taskEventsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(taskEvents.id, functionPrincipalId, dataSender)
+  scope: taskEvents
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataSender)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Sender on overdue-tasks: overdue-scan queues candidates; the admin replay sends dead letters back.
+resource overdueTasksSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(overdueTasks.id, functionPrincipalId, dataSender)
+  scope: overdueTasks
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataSender)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Receiver on audit: the audit-writer trigger, and the admin dead-letter list/replay.
+resource auditReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(auditSubscription.id, functionPrincipalId, dataReceiver)
+  scope: auditSubscription
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataReceiver)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Receiver on notifications: no consumer in this app yet, but the admin endpoints list and replay
+// its dead letters.
+resource notificationsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(notificationsSubscription.id, functionPrincipalId, dataReceiver)
+  scope: notificationsSubscription
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataReceiver)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Receiver on overdue-tasks: the overdue-process trigger, and the admin dead-letter list/replay.
+resource overdueTasksReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(overdueTasks.id, functionPrincipalId, dataReceiver)
+  scope: overdueTasks
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataReceiver)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+output id string = namespace.id
+output name string = namespace.name
+// The namespace host name, e.g. sb-caseload-dev-xxxx.servicebus.windows.net (no key in it).
+output fullyQualifiedNamespace string = '${namespace.name}.servicebus.windows.net'

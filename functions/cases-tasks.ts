@@ -1,0 +1,29 @@
+import { READ_ROLES, visibilityScope } from '../shared/domain/permissions.js';
+import { toTaskView } from '../shared/domain/task-view.js';
+import { registerEndpoint } from '../shared/http/endpoint.js';
+import { caseIdParamsSchema } from '../shared/schemas/reference.js';
+import { pageQuerySchema } from '../shared/schemas/paging.js';
+import { getServices } from '../shared/services.js';
+
+/** The tasks of one case that the caller may see, by due date. */
+registerEndpoint({
+  name: 'cases-tasks',
+  route: 'casesTasks',
+  authenticated: true,
+  roles: READ_ROLES,
+  params: caseIdParamsSchema,
+  query: pageQuerySchema,
+  handler: async ({ principal, params, query }) => {
+    const page = await getServices().tasks.list({ caseId: params.caseId }, visibilityScope(principal), {
+      sort: 'dueDate',
+      order: 'asc',
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    return {
+      status: 200,
+      data: page.tasks.map((task) => toTaskView(task, principal)),
+      pagination: { limit: query.limit, nextCursor: page.nextCursor, hasMore: page.nextCursor !== null },
+    };
+  },
+});

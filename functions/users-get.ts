@@ -1,0 +1,20 @@
+import { MANAGE_ROLES } from '../shared/domain/permissions.js';
+import { canSeeUser } from '../shared/domain/user-rules.js';
+import { toUserView } from '../shared/domain/user-view.js';
+import { notFound } from '../shared/http/api-error.js';
+import { registerEndpoint } from '../shared/http/endpoint.js';
+import { userIdParamsSchema } from '../shared/schemas/user.js';
+import { getServices } from '../shared/services.js';
+
+registerEndpoint({
+  name: 'users-get',
+  route: 'usersGet',
+  authenticated: true,
+  roles: MANAGE_ROLES,
+  params: userIdParamsSchema,
+  handler: async ({ principal, params }) => {
+    const user = await getServices().users.get(params.id);
+    if (!user || !canSeeUser(principal, user.document)) throw notFound(`No user ${params.id} exists that you can see.`);
+    return { status: 200, data: toUserView(user), headers: { ETag: user.etag } };
+  },
+});

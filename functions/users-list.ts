@@ -1,0 +1,26 @@
+import { MANAGE_ROLES } from '../shared/domain/permissions.js';
+import { userDirectoryScope } from '../shared/domain/user-rules.js';
+import { toUserView } from '../shared/domain/user-view.js';
+import { registerEndpoint } from '../shared/http/endpoint.js';
+import type { Jurisdiction } from '../shared/schemas/task.js';
+import { listUsersQuerySchema } from '../shared/schemas/user.js';
+import { getServices } from '../shared/services.js';
+
+/** The directory, filtered by role, jurisdiction and active; managers see the people of their jurisdictions. */
+registerEndpoint({
+  name: 'users-list',
+  route: 'usersList',
+  authenticated: true,
+  roles: MANAGE_ROLES,
+  query: listUsersQuerySchema,
+  handler: async ({ principal, query }) => {
+    const { limit, cursor, ...filter } = query;
+    const scope = userDirectoryScope(principal) as readonly Jurisdiction[] | 'all';
+    const page = await getServices().users.list(filter, scope, { limit, cursor });
+    return {
+      status: 200,
+      data: page.users.map(toUserView),
+      pagination: { limit, nextCursor: page.nextCursor, hasMore: page.nextCursor !== null },
+    };
+  },
+});

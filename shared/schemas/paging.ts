@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+/** A page size query parameter, 1-`max`. */
+export const limitParam = (fallback: number, max = 100) =>
+  z
+    .string({ message: 'must be given once' })
+    .pipe(z.coerce.number<string>().int('must be a whole number').min(1).max(max))
+    .default(fallback);
+
+/** An opaque cursor from a previous page's `pagination.nextCursor`. */
+export const cursorParam = z.string({ message: 'must be given once' }).min(1).max(16384);
+
+/** `limit` + `cursor`, for endpoints that page and filter nothing else. */
+export const pageQuerySchema = z.strictObject({ limit: limitParam(50), cursor: cursorParam.optional() });

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { roleSchema } from '../auth/roles.js';
+import { cursorParam, limitParam } from './paging.js';
+import { locationIdSchema, userIdSchema } from './primitives.js';
+import { jurisdictionSchema } from './task.js';
+
+const nameSchema = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+const emailSchema = z.email({ message: 'must be an email address' }).max(254).transform((value) => value.toLowerCase());
+const uniqueList = <T extends z.ZodType<string>>(item: T, max: number) =>
+  z
+    .array(item)
+    .max(max)
+    .refine((values) => new Set(values).size === values.length, 'must not repeat a value');
+
+/**
+ * A user in the work-allocation directory. In Azure the identity (object id) and the app roles
+ * come from Entra ID tokens; the directory holds what Entra does not: the jurisdictions and
+ * locations a user works in, and whether they are active in Caseload.
+ */
+export const userSchema = z.object({
+  id: userIdSchema,
+  name: z.string(),
+  email: z.string(),
+  roles: z.array(roleSchema),
+  jurisdictions: z.array(jurisdictionSchema),
+  /** Court/venue ids; empty means every location in the user's jurisdictions. */
+  locations: z.array(z.string()),
+  active: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  etag: z.string(),
+});
+export type User = z.infer<typeof userSchema>;
+
+export const createUserSchema = z.strictObject({
+  /** The Entra object id of the user. */
+  id: userIdSchema,
+  name: nameSchema,
+  email: emailSchema,
+  roles: uniqueList(roleSchema, 4).min(1, 'must name at least one role'),
+  jurisdictions: uniqueList(jurisdictionSchema, 20).default([]),
+  locations: uniqueList(locationIdSchema, 100).default([]),
+  active: z.boolean().default(true),
+});
+export type CreateUserInput = z.infer<typeof createUserSchema>;
+
+export const updateUserSchema = z
+  .strictObject({
+    name: nameSchema,
+    email: emailSchema,
+    roles: uniqueList(roleSchema, 4).min(1, 'must name at least one role'),
+    jurisdictions: uniqueList(jurisdictionSchema, 20),
+    locations: uniqueList(locationIdSchema, 100),
+    active: z.boolean(),
+  })
+  .partial()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' });
+export type UpdateUserInput = z.infer<typeof updateUserSchema>;
+
+export const userIdParamsSchema = z.strictObject({ id: userIdSchema });
+
+export const listUsersQuerySchema = z.strictObject({
+  role: z.string({ message: 'must be given once' }).pipe(roleSchema).optional(),
+  jurisdiction: z.string({ message: 'must be given once' }).pipe(jurisdictionSchema).optional(),
+  active: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .transform((value) => value === 'true')
+    .optional(),
+  limit: limitParam(50),
+  cursor: cursorParam.optional(),
+});
+export type ListUsersQuery = z.infer<typeof listUsersQuerySchema>;

@@ -1,0 +1,83 @@
+import type { Principal } from '../auth/roles.js';
+import { assertAllowed, assertVisible, type TaskAction } from '../domain/permissions.js';
+import type { StoredTask, TaskDocument } from '../domain/task-document.js';
+import { recordEvent } from '../domain/task-events.js';
+import { applyTaskChange, reopenTask } from '../domain/task-rules.js';
+import { publishAfterWrite } from '../events/outbox.js';
+import { requireIfMatch } from '../http/conditional.js';
+import type { TaskEventType } from '../schemas/event.js';
+import { getServices } from '../services.js';
+import { conditionalWrite } from './conditional-write.js';
+import { assertAssignable } from './reference-checks.js';
+import { eventFacts, type WriteContext } from './write-context.js';
+
+export type WorkflowAction = Exclude<TaskAction, 'update' | 'delete'>;
+
+export interface ActionInput {
+  /** assign: the new assignee, or null to unassign. */
+  userId?: string | null;
+  /** cancel: why. */
+  reason?: string;
+}
+
+const EVENT_TYPES: Record<WorkflowAction, TaskEventType> = {
+  claim: 'task.claimed',
+  unclaim: 'task.unclaimed',
+  assign: 'task.assigned',
+  complete: 'task.completed',
+  cancel: 'task.cancelled',
+  reopen: 'task.reopened',
+};
+
+/** What each action does to the task, once it is allowed. */
+function nextState(action: WorkflowAction, principal: Principal, task: TaskDocument, input: ActionInput, now: Date): TaskDocument {
+  switch (action) {
+    case 'claim':
+      return applyTaskChange(task, { assignee: principal.userId, status: 'in_progress' }, now);
+    case 'unclaim':
+      return applyTaskChange(task, { assignee: null, status: 'pending' }, now);
+    case 'assign': {
+      const assignee = input.userId ?? null;
+      // Work in progress needs an owner: unassigning puts the task back in the queue.
+      return applyTaskChange(task, { assignee, ...(assignee === null ? { status: 'pending' as const } : {}) }, now);
+    }
+    case 'complete':
+      return applyTaskChange(task, { status: 'completed' }, now);
+    case 'cancel':
+      return { ...applyTaskChange(task, { status: 'cancelled' }, now), cancellationReason: input.reason ?? null };
+    case 'reopen':
+      return reopenTask(task, now);
+  }
+}
+
+/**
+ * A workflow action on one task, atomically: the decision is made on the state read and written
+ * only if that state is still current, so of two claimants racing for one task exactly one wins
+ * and the other is told who holds it (409). If-Match is optional here; when sent, a stale one is
+ * a 412 as everywhere else.
+ */
+export async function performTaskAction(
+  principal: Principal,
+  id: string,
+  action: WorkflowAction,
+  ifMatch: string | null,
+  input: ActionInput,
+  context: WriteContext,
+): Promise<StoredTask> {
+  const services = getServices();
+  if (action === 'assign' && input.userId) {
+    const snapshot = await services.tasks.get(id);
+    assertVisible(principal, snapshot?.document, id);
+    await assertAssignable(input.userId, snapshot.document, { in: 'body', field: 'userId' });
+  }
+  const result = await conditionalWrite(id, (current) => {
+    assertAllowed(principal, action, current?.document, id);
+    if (ifMatch) requireIfMatch(ifMatch, current!.etag);
+    const now = services.now();
+    const next = nextState(action, principal, current!.document, input, now);
+    return recordEvent(current!.document, next, { ...eventFacts(context, now), type: EVENT_TYPES[action] });
+  });
+  const stored = result!.after;
+  await publishAfterWrite(stored, services, context.log, context.traceparent);
+  return stored;
+}
