@@ -1,0 +1,21 @@
+// Development: serverless Cosmos, Standard Service Bus, smallest settings.
+// az deployment sub create --location uksouth --template-file bicep/main.bicep --parameters bicep/env/dev.bicepparam
+using '../main.bicep'
+
+param environmentName = 'dev'
+param location = 'uksouth'
+param tags = {
+  environment: 'dev'
+  service: 'caseload'
+  owner: 'hmcts-caseload'
+}
+param authAudience = readEnvironmentVariable('CASELOAD_API_AUDIENCE')
+param apimPublisherEmail = readEnvironmentVariable('CASELOAD_APIM_PUBLISHER_EMAIL')
+param alertEmails = [readEnvironmentVariable('CASELOAD_ALERT_EMAIL', '')]
+param corsAllowedOrigins = ['http://localhost:5173']
+
+param cosmosThroughputMode = 'serverless'
+param cosmosBackupTier = 'Continuous7Days'
+param serviceBusSku = 'Standard'
+param functionMaximumInstanceCount = 10
+param logRetentionInDays = 30

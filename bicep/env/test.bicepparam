@@ -1,0 +1,21 @@
+// Test: like production in shape (private path, same policies), serverless data to keep it cheap.
+// az deployment sub create --location uksouth --template-file bicep/main.bicep --parameters bicep/env/test.bicepparam
+using '../main.bicep'
+
+param environmentName = 'test'
+param location = 'uksouth'
+param tags = {
+  environment: 'test'
+  service: 'caseload'
+  owner: 'hmcts-caseload'
+}
+param authAudience = readEnvironmentVariable('CASELOAD_API_AUDIENCE')
+param apimPublisherEmail = readEnvironmentVariable('CASELOAD_APIM_PUBLISHER_EMAIL')
+param alertEmails = [readEnvironmentVariable('CASELOAD_ALERT_EMAIL', '')]
+param corsAllowedOrigins = []
+
+param cosmosThroughputMode = 'serverless'
+param cosmosBackupTier = 'Continuous7Days'
+param serviceBusSku = 'Standard'
+param functionMaximumInstanceCount = 20
+param logRetentionInDays = 30

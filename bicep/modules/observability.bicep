@@ -1,0 +1,188 @@
+// Operations view and alerting: the workbook (bicep/workbooks/operations.json), an action group
+// that emails the on-call address(es), and four alerts: HTTP 5xx rate, function failures,
+// dead-lettered messages and overdue backlog growth.
+
+param location string
+param tags object
+param names object
+
+param appInsightsId string
+param serviceBusNamespaceId string
+
+@description('Addresses the action group emails; empty entries are ignored.')
+param alertEmails array = []
+
+@description('Alert when more than this percentage of requests in 15 minutes are 5xx.')
+@minValue(1)
+param http5xxRatePercent int = 5
+@description('Alert when more than this many function invocations fail in 15 minutes.')
+@minValue(0)
+param functionFailureThreshold int = 5
+@description('Alert when more than this many tasks become overdue in one hour.')
+@minValue(0)
+param overdueGrowthThreshold int = 100
+
+var emails = filter(alertEmails, email => !empty(trim(string(email))))
+
+// Action groups and metric alert rules are global resources in Azure Monitor (their location is
+// 'global'); they store rule definitions, not application data.
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: names.actionGroup
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: names.actionGroupShortName
+    enabled: true
+    emailReceivers: [
+      for (email, i) in emails: {
+        name: 'email-${i}'
+        emailAddress: email
+        useCommonAlertSchema: true
+      }
+    ]
+  }
+}
+
+resource http5xxRate 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: names.alert5xx
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Caseload: HTTP 5xx rate above ${http5xxRatePercent}%'
+    description: 'Share of HTTP requests answered with a 5xx status in the last 15 minutes.'
+    severity: 1
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: 'requests | where isnotempty(resultCode) and resultCode matches regex "^[0-9]+$" | summarize total = count(), failed = countif(toint(resultCode) >= 500) | extend ratePercent = iff(total == 0, 0.0, 100.0 * failed / total)'
+          metricMeasureColumn: 'ratePercent'
+          timeAggregation: 'Maximum'
+          operator: 'GreaterThan'
+          threshold: http5xxRatePercent
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: { actionGroups: [actionGroup.id] }
+  }
+}
+
+resource functionFailures 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: names.alertFunctionFailures
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Caseload: function failures'
+    description: 'Failed invocations of any function (HTTP, timers, Service Bus triggers) in the last 15 minutes, per function.'
+    severity: 2
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: 'requests | where success == false | project timestamp, operation_Name'
+          timeAggregation: 'Count'
+          dimensions: [{ name: 'operation_Name', operator: 'Include', values: ['*'] }]
+          operator: 'GreaterThan'
+          threshold: functionFailureThreshold
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: { actionGroups: [actionGroup.id] }
+  }
+}
+
+resource overdueGrowth 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: names.alertOverdueGrowth
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Caseload: overdue backlog growing'
+    description: 'Tasks newly found overdue (metric overdue.queued) in the last hour.'
+    severity: 3
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT1H'
+    criteria: {
+      allOf: [
+        {
+          query: 'customMetrics | where name == "overdue.queued" | summarize queued = sum(valueSum)'
+          metricMeasureColumn: 'queued'
+          timeAggregation: 'Total'
+          operator: 'GreaterThan'
+          threshold: overdueGrowthThreshold
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: { actionGroups: [actionGroup.id] }
+  }
+}
+
+// Platform metric: no diagnostic settings needed. Any dead letter on any entity is worth a look
+// (GET /api/v1/admin/dead-letters/{entity}).
+resource deadLetters 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: names.alertDeadLetters
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'Dead-lettered messages on any queue or subscription of the Caseload namespace.'
+    severity: 2
+    enabled: true
+    scopes: [serviceBusNamespaceId]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'dead-lettered'
+          metricNamespace: 'Microsoft.ServiceBus/namespaces'
+          metricName: 'DeadletteredMessages'
+          dimensions: [{ name: 'EntityName', operator: 'Include', values: ['*'] }]
+          timeAggregation: 'Maximum'
+          operator: 'GreaterThan'
+          threshold: 0
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: [{ actionGroupId: actionGroup.id }]
+  }
+}
+
+resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
+  name: names.workbook
+  location: location
+  tags: tags
+  kind: 'shared'
+  properties: {
+    displayName: names.workbookDisplayName
+    category: 'workbook'
+    sourceId: appInsightsId
+    version: 'Notebook/1.0'
+    serializedData: replace(
+      replace(loadTextContent('../workbooks/operations.json'), '__SERVICE_BUS_NAMESPACE_ID__', serviceBusNamespaceId),
+      '__APP_INSIGHTS_ID__',
+      appInsightsId
+    )
+  }
+}
+
+output actionGroupId string = actionGroup.id
+output workbookId string = workbook.id
