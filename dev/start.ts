@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     if (seeded > 0) log(`Seeded ${seeded} demo tasks.`);
   }
 
-  const broker = await startLocalBroker({ cosmos: { endpoint: embedded.endpoint, key: embedded.key }, log });
+  const broker = await startLocalBroker({ cosmos: { endpoint: embedded.endpoint, key: embedded.key }, projectDir, log });
   const issuerRoutes = devIssuerRoutes(issuer);
   const extraRoutes = async (req: IncomingMessage, res: ServerResponse) => issuerRoutes(req, res) || broker.handle(req, res);
   const host = await startFunctionsHost({ port: dev.port, host: 'localhost', projectDir, extraRoutes, log });
@@ -81,8 +81,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping.`);
-    await host.close();
+    // Broker first: it must not start new invocations while the host shuts down.
     await broker.close();
+    await host.close();
     await embedded.close();
     process.exit(0);
   };

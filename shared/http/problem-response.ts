@@ -5,14 +5,15 @@ import { PROBLEM_TYPES } from './problem-types.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-interface RequestFacts {
+export interface RequestFacts {
   instance: string;
   correlationId: string;
 }
 
-export function problemResponse(error: ApiError, facts: RequestFacts): HttpResponseInit {
+/** The RFC 9457 body for an ApiError. */
+export function toProblem(error: ApiError, facts: RequestFacts): Problem {
   const kind = PROBLEM_TYPES[error.kind];
-  const problem: Problem = {
+  return {
     type: kind.type,
     title: kind.title,
     status: kind.status,
@@ -22,17 +23,20 @@ export function problemResponse(error: ApiError, facts: RequestFacts): HttpRespo
     ...(error.options.errors ? { errors: error.options.errors } : {}),
     ...error.options.extensions,
   };
+}
+
+export function problemResponse(error: ApiError, facts: RequestFacts): HttpResponseInit {
   return {
-    status: kind.status,
+    status: PROBLEM_TYPES[error.kind].status,
     headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...error.options.headers },
-    body: JSON.stringify(problem),
+    body: JSON.stringify(toProblem(error, facts)),
   };
 }
 
-/** A 500 that tells the caller nothing about the internals, only how to quote the failure. */
-export function unexpectedErrorResponse(facts: RequestFacts): HttpResponseInit {
+/** A 500 problem that tells the caller nothing about the internals, only how to quote the failure. */
+export function unexpectedProblem(facts: RequestFacts): Problem {
   const kind = PROBLEM_TYPES.internal;
-  const problem: Problem = {
+  return {
     type: kind.type,
     title: kind.title,
     status: kind.status,
@@ -40,5 +44,8 @@ export function unexpectedErrorResponse(facts: RequestFacts): HttpResponseInit {
     instance: facts.instance,
     correlationId: facts.correlationId,
   };
-  return { status: kind.status, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE }, body: JSON.stringify(problem) };
+}
+
+export function unexpectedErrorResponse(facts: RequestFacts): HttpResponseInit {
+  return { status: PROBLEM_TYPES.internal.status, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE }, body: JSON.stringify(unexpectedProblem(facts)) };
 }

@@ -12,6 +12,7 @@ export const ROUTES = {
   tasksCreate: { method: 'POST', path: 'v1/tasks' },
   tasksList: { method: 'GET', path: 'v1/tasks' },
   tasksStats: { method: 'GET', path: 'v1/tasks/stats' },
+  tasksBatch: { method: 'POST', path: 'v1/tasks/batch' },
   tasksGet: { method: 'GET', path: 'v1/tasks/{id}' },
   tasksPatch: { method: 'PATCH', path: 'v1/tasks/{id}' },
   tasksReplace: { method: 'PUT', path: 'v1/tasks/{id}' },

@@ -1,0 +1,23 @@
+import { CREATE_ROLES } from '../shared/domain/permissions.js';
+import { registerEndpoint } from '../shared/http/endpoint.js';
+import { batchRequestSchema } from '../shared/schemas/batch.js';
+import { runBatch } from '../shared/use-cases/batch-tasks.js';
+import { requestWriteContext } from '../shared/use-cases/write-context.js';
+
+/**
+ * Up to 100 creates and updates in one call, each validated and applied on its own; the response
+ * lists a result per item, in order (`data.results[i]`), with the item's own status.
+ */
+registerEndpoint({
+  name: 'tasks-batch',
+  route: 'tasksBatch',
+  authenticated: true,
+  roles: CREATE_ROLES,
+  body: batchRequestSchema,
+  handler: async ({ principal, body, correlationId, invocation, request }) => {
+    const facts = { instance: new URL(request.url).pathname, correlationId };
+    const results = await runBatch(principal, body.items, requestWriteContext(principal, correlationId, invocation), facts, invocation);
+    const succeeded = results.filter((result) => result.status < 300).length;
+    return { status: 200, data: { results, succeeded, failed: results.length - succeeded } };
+  },
+});
