@@ -109,9 +109,19 @@ export function allowedActions(principal: Principal, task: TaskDocument): TaskAc
   return TASK_ACTIONS.filter((action) => RULES[action].role(principal, task) && RULES[action].state(principal, task) === null);
 }
 
+/**
+ * A claimant who lost a race for a task from the available queue no longer "sees" it (it is now
+ * someone else's), yet must be told who won (409), not that it vanished (404). So for claim, any
+ * task in the caller's scope counts as visible; the holder it reveals is within their own scope.
+ */
+function visibleFor(principal: Principal, action: TaskAction, task: TaskDocument): boolean {
+  if (canSee(principal, task)) return true;
+  return action === 'claim' && task.deletedAt === null && has(principal, 'caseworker', 'manager') && inWorkScope(principal, task);
+}
+
 /** 404 if the caller cannot see the task, 403 if their roles never allow the action, 409 if the task's state does not. */
 export function assertAllowed(principal: Principal, action: TaskAction, task: TaskDocument | undefined, id: string): asserts task is TaskDocument {
-  assertVisible(principal, task, id);
+  if (!task || !visibleFor(principal, action, task)) throw notFound(`No task ${id} exists that you can see.`);
   const rule = RULES[action];
   if (!rule.role(principal, task)) throw forbidden(`You may not ${action} this task.`);
   const reason = rule.state(principal, task);

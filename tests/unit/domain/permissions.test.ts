@@ -84,7 +84,10 @@ describe('allowedActions', () => {
   });
 
   it('explains refusals: 404 when invisible, 403 when the role never allows it, 409 when the state does not', () => {
-    expect(statusOf(() => assertAllowed(who('caseworker'), 'claim', doc({ assignee: 'other' }), 't1'))).toBe(404);
+    // A caseworker who lost a claim race learns who holds the task (in their own scope).
+    expect(statusOf(() => assertAllowed(who('caseworker'), 'claim', doc({ assignee: 'other' }), 't1'))).toBe(409);
+    expect(statusOf(() => assertAllowed(who('caseworker'), 'complete', doc({ assignee: 'other' }), 't1'))).toBe(404);
+    expect(statusOf(() => assertAllowed(who('caseworker', 'c', ['SSCS']), 'claim', doc({ assignee: 'other' }), 't1'))).toBe(404);
     expect(statusOf(() => assertAllowed(who('manager'), 'claim', doc({ assignee: 'other' }), 't1'))).toBe(409);
     expect(statusOf(() => assertAllowed(who('viewer'), 'claim', doc({ assignee: null }), 't1'))).toBe(403);
     expect(statusOf(() => assertAllowed(who('caseworker'), 'assign', doc(), 't1'))).toBe(403);
