@@ -1,0 +1,283 @@
+/**
+ * Every endpoint × every role × a target inside and outside the caller's scope, with the exact
+ * status expected. The table must name every route in shared/http/routes.ts, so a new endpoint
+ * cannot ship without its row. Fixtures are made fresh for each cell (writes change them).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, type RouteName } from '../../shared/http/routes.js';
+import { taskBody, uniqueCaseId, inDays } from './fixtures.js';
+import { startLocalHost, type LocalHost } from './local-host.js';
+
+type Role = 'admin' | 'manager' | 'caseworker' | 'viewer';
+type Scope = 'in' | 'out';
+const ROLES: Role[] = ['admin', 'manager', 'caseworker', 'viewer'];
+
+/** The callers: the demo admin, the NORTH manager and caseworker, and a viewer scoped to IA only. */
+const CALLERS: Record<Role, { role: Role; userId: string }> = {
+  admin: { role: 'admin', userId: 'a0000000-0000-4000-8000-000000000001' },
+  manager: { role: 'manager', userId: 'b0000000-0000-4000-8000-000000000001' },
+  caseworker: { role: 'caseworker', userId: 'c0000000-0000-4000-8000-000000000001' },
+  viewer: { role: 'viewer', userId: 'matrix-viewer' },
+};
+const CASEWORKER = CALLERS.caseworker.userId;
+const FAMILY_CASEWORKER = 'c0000000-0000-4000-8002-000000000001';
+
+/** In scope for everyone: IA at Taylor House. Out of scope for all but admins: FAMILY in Birmingham. */
+const PLACE: Record<Scope, { jurisdiction: string; locationId: string }> = {
+  in: { jurisdiction: 'IA', locationId: '765324' },
+  out: { jurisdiction: 'FAMILY', locationId: '231596' },
+};
+
+interface Request {
+  method: string;
+  path: string;
+  json?: unknown;
+  headers?: Record<string, string>;
+  /** Checks on a 2xx body beyond the status (e.g. that an out-of-scope task is absent). */
+  check?: (body: any) => void;
+}
+
+let host: LocalHost;
+let demoCase: Record<Scope, string>;
+
+async function newTask(scope: Scope, overrides: Record<string, unknown> = {}) {
+  const assignee = scope === 'in' ? CASEWORKER : null;
+  const response = await host.call('/v1/tasks', { method: 'POST', as: 'admin', json: taskBody({ ...PLACE[scope], assignee, ...overrides }) });
+  const json = await response.json();
+  expect(response.status, JSON.stringify(json)).toBe(201);
+  return json.data as { id: string; etag: string; caseId: string };
+}
+
+async function completedTask(scope: Scope) {
+  const task = await newTask(scope);
+  const done = await host.call(`/v1/tasks/${task.id}/complete`, { method: 'POST', as: 'admin' });
+  return (await done.json()).data as { id: string; etag: string };
+}
+
+async function newUser(scope: Scope) {
+  const id = `matrix-user-${uniqueCaseId()}`;
+  const response = await host.call('/v1/users', {
+    method: 'POST',
+    as: 'admin',
+    json: { id, name: 'Matrix User', email: `${id}@justice.example`, roles: ['caseworker'], jurisdictions: [PLACE[scope].jurisdiction] },
+  });
+  return { id, etag: response.headers.get('etag')! };
+}
+
+const listed = (taskId: string, expected: boolean) => (body: any) => expect(body.data.some((task: { id: string }) => task.id === taskId)).toBe(expected);
+
+/** How to call each route for a target in or out of the caller's scope, and what each role gets. */
+const MATRIX: Record<RouteName, { request: (scope: Scope, role: Role) => Promise<Request>; expect: Record<Role, [number, number]> }> = {
+  health: { request: async () => ({ method: 'GET', path: '/v1/health' }), expect: all(200) },
+  healthReady: { request: async () => ({ method: 'GET', path: '/v1/health/ready' }), expect: all(200) },
+  version: { request: async () => ({ method: 'GET', path: '/v1/version' }), expect: all(200) },
+  tasksCreate: {
+    request: async (scope) => ({ method: 'POST', path: '/v1/tasks', json: taskBody({ ...PLACE[scope], assignee: null }) }),
+    expect: { admin: [201, 201], manager: [201, 403], caseworker: [201, 403], viewer: [403, 403] },
+  },
+  tasksList: {
+    request: async (scope, role) => {
+      const task = await newTask(scope);
+      return { method: 'GET', path: `/v1/tasks?caseId=${task.caseId}`, check: listed(task.id, scope === 'in' || role === 'admin') };
+    },
+    expect: all(200),
+  },
+  tasksStats: {
+    request: async (scope, role) => {
+      const task = await newTask(scope);
+      const visible = scope === 'in' || role === 'admin';
+      return { method: 'GET', path: `/v1/tasks/stats?caseId=${task.caseId}`, check: (body) => expect(body.data.total).toBe(visible ? 1 : 0) };
+    },
+    expect: all(200),
+  },
+  tasksBatch: {
+    request: async (scope, role) => {
+      const task = await newTask(scope);
+      const expectedItem = scope === 'in' || role === 'admin' ? 200 : 404;
+      return {
+        method: 'POST',
+        path: '/v1/tasks/batch',
+        json: { items: [{ op: 'update', id: task.id, ifMatch: task.etag, patch: { priority: 'urgent' } }] },
+        check: (body) => {
+          expect(body.data.results[0].status).toBe(expectedItem);
+          if (expectedItem === 404) expect(JSON.stringify(body.data.results[0])).not.toContain(PLACE.out.jurisdiction);
+        },
+      };
+    },
+    expect: { admin: [200, 200], manager: [200, 200], caseworker: [200, 200], viewer: [403, 403] },
+  },
+  tasksGet: {
+    request: async (scope) => ({ method: 'GET', path: `/v1/tasks/${(await newTask(scope)).id}` }),
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [200, 404], viewer: [200, 404] },
+  },
+  tasksPatch: {
+    request: async (scope) => {
+      const task = await newTask(scope);
+      return { method: 'PATCH', path: `/v1/tasks/${task.id}`, headers: { 'if-match': task.etag }, json: { priority: 'low' } };
+    },
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [200, 404], viewer: [403, 403] },
+  },
+  tasksReplace: {
+    request: async (scope) => {
+      const task = await newTask(scope);
+      const assignee = scope === 'in' ? CASEWORKER : null;
+      return {
+        method: 'PUT',
+        path: `/v1/tasks/${task.id}`,
+        headers: { 'if-match': task.etag },
+        json: { locationId: PLACE[scope].locationId, title: 'Replaced', description: '', status: 'pending', priority: 'low', dueDate: inDays(3), assignee },
+      };
+    },
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [200, 404], viewer: [403, 403] },
+  },
+  tasksDelete: {
+    request: async (scope) => {
+      const task = await newTask(scope);
+      return { method: 'DELETE', path: `/v1/tasks/${task.id}`, headers: { 'if-match': task.etag } };
+    },
+    expect: { admin: [204, 204], manager: [403, 404], caseworker: [403, 404], viewer: [403, 403] },
+  },
+  tasksClaim: {
+    request: async (scope) => ({ method: 'POST', path: `/v1/tasks/${(await newTask(scope, { assignee: null })).id}/claim` }),
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [200, 404], viewer: [403, 404] },
+  },
+  tasksUnclaim: {
+    // In scope the task is the caseworker's: only they may let it go; others are told it is not theirs.
+    request: async (scope) => ({ method: 'POST', path: `/v1/tasks/${(await newTask(scope, scope === 'out' ? { assignee: FAMILY_CASEWORKER } : {})).id}/unclaim` }),
+    expect: { admin: [409, 409], manager: [409, 404], caseworker: [200, 404], viewer: [403, 404] },
+  },
+  tasksAssign: {
+    request: async (scope) => ({
+      method: 'POST',
+      path: `/v1/tasks/${(await newTask(scope)).id}/assign`,
+      json: { userId: scope === 'in' ? 'c0000000-0000-4000-8000-000000000002' : FAMILY_CASEWORKER },
+    }),
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [403, 404], viewer: [403, 404] },
+  },
+  tasksComplete: {
+    request: async (scope) => ({ method: 'POST', path: `/v1/tasks/${(await newTask(scope)).id}/complete` }),
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [200, 404], viewer: [403, 404] },
+  },
+  tasksCancel: {
+    request: async (scope) => ({ method: 'POST', path: `/v1/tasks/${(await newTask(scope)).id}/cancel`, json: { reason: 'Not needed' } }),
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [200, 404], viewer: [403, 404] },
+  },
+  tasksReopen: {
+    request: async (scope) => ({ method: 'POST', path: `/v1/tasks/${(await completedTask(scope)).id}/reopen` }),
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [403, 404], viewer: [403, 404] },
+  },
+  tasksHistory: {
+    request: async (scope) => ({ method: 'GET', path: `/v1/tasks/${(await newTask(scope)).id}/history` }),
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [200, 404], viewer: [200, 404] },
+  },
+  tasksHistoryVerify: {
+    request: async (scope) => ({ method: 'GET', path: `/v1/tasks/${(await newTask(scope)).id}/history/verify` }),
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [200, 404], viewer: [200, 404] },
+  },
+  usersList: {
+    request: async (scope, role) => {
+      const user = await newUser(scope);
+      return { method: 'GET', path: '/v1/users?limit=100&role=caseworker', check: (body) => expect(body.data.some((u: { id: string }) => u.id === user.id)).toBe(scope === 'in' || role === 'admin') };
+    },
+    expect: { admin: [200, 200], manager: [200, 200], caseworker: [403, 403], viewer: [403, 403] },
+  },
+  usersCreate: {
+    request: async (scope) => {
+      const id = `matrix-created-${uniqueCaseId()}`;
+      return { method: 'POST', path: '/v1/users', json: { id, name: 'Created', email: `${id}@justice.example`, roles: ['viewer'], jurisdictions: [PLACE[scope].jurisdiction] } };
+    },
+    expect: { admin: [201, 201], manager: [403, 403], caseworker: [403, 403], viewer: [403, 403] },
+  },
+  usersMe: { request: async () => ({ method: 'GET', path: '/v1/users/me' }), expect: all(200) },
+  usersGet: {
+    request: async (scope) => ({ method: 'GET', path: `/v1/users/${(await newUser(scope)).id}` }),
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [403, 403], viewer: [403, 403] },
+  },
+  usersUpdate: {
+    request: async (scope) => {
+      const user = await newUser(scope);
+      return { method: 'PATCH', path: `/v1/users/${user.id}`, headers: { 'if-match': user.etag }, json: { name: 'Renamed' } };
+    },
+    expect: { admin: [200, 200], manager: [403, 403], caseworker: [403, 403], viewer: [403, 403] },
+  },
+  usersDeactivate: {
+    request: async (scope) => ({ method: 'POST', path: `/v1/users/${(await newUser(scope)).id}/deactivate` }),
+    expect: { admin: [200, 200], manager: [403, 403], caseworker: [403, 403], viewer: [403, 403] },
+  },
+  locationsList: { request: async () => ({ method: 'GET', path: '/v1/locations' }), expect: all(200) },
+  casesGet: {
+    request: async (scope) => ({ method: 'GET', path: `/v1/cases/${demoCase[scope]}` }),
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [200, 404], viewer: [200, 404] },
+  },
+  casesTasks: {
+    request: async (scope, role) => {
+      const task = await newTask(scope);
+      return { method: 'GET', path: `/v1/cases/${task.caseId}/tasks`, check: listed(task.id, scope === 'in' || role === 'admin') };
+    },
+    expect: all(200),
+  },
+  adminDeadLetters: {
+    request: async () => ({ method: 'GET', path: '/v1/admin/dead-letters/audit' }),
+    expect: { admin: [200, 200], manager: [403, 403], caseworker: [403, 403], viewer: [403, 403] },
+  },
+  adminDeadLettersReplay: {
+    request: async () => ({ method: 'POST', path: '/v1/admin/dead-letters/overdue-tasks/replay' }),
+    expect: { admin: [200, 200], manager: [403, 403], caseworker: [403, 403], viewer: [403, 403] },
+  },
+};
+
+function all(status: number): Record<Role, [number, number]> {
+  return { admin: [status, status], manager: [status, status], caseworker: [status, status], viewer: [status, status] };
+}
+
+beforeAll(async () => {
+  host = await startLocalHost();
+  const viewer = await host.call('/v1/users', {
+    method: 'POST',
+    as: 'admin',
+    json: { id: CALLERS.viewer.userId, name: 'Matrix Viewer', email: 'matrix.viewer@justice.example', roles: ['viewer'], jurisdictions: ['IA'] },
+  });
+  expect(viewer.status).toBe(201);
+  // Demo cases (imported with the demo data) in each scope.
+  const inCase = await (await host.call('/v1/tasks?jurisdiction=IA&locationId=765324&limit=1', { as: 'admin' })).json();
+  const outCase = await (await host.call('/v1/tasks?jurisdiction=FAMILY&locationId=231596&limit=1', { as: 'admin' })).json();
+  demoCase = { in: inCase.data[0].caseId, out: outCase.data[0].caseId };
+});
+afterAll(async () => host?.dispose());
+
+describe('authorization matrix', () => {
+  it('covers every route', () => {
+    expect(Object.keys(MATRIX).sort()).toEqual(Object.keys(ROUTES).sort());
+    for (const [name, route] of Object.entries(ROUTES)) expect(name in MATRIX, `${route.method} ${route.path}`).toBe(true);
+  });
+
+  for (const name of Object.keys(MATRIX) as RouteName[]) {
+    it(`${ROUTES[name].method} /api/${ROUTES[name].path}`, async () => {
+      const failures: string[] = [];
+      for (const role of ROLES) {
+        for (const [index, scope] of (['in', 'out'] as const).entries()) {
+          const request = await MATRIX[name].request(scope, role);
+          const response = await host.call(request.path, {
+            method: request.method,
+            as: CALLERS[role],
+            ...(request.headers ? { headers: request.headers } : {}),
+            ...(request.json === undefined ? {} : { json: request.json }),
+          });
+          const expected = MATRIX[name].expect[role][index];
+          const text = await response.text();
+          if (response.status !== expected) failures.push(`${role}/${scope}: expected ${expected}, got ${response.status} ${text.slice(0, 200)}`);
+          else if (response.status < 300 && request.check && text) {
+            try {
+              request.check(JSON.parse(text));
+            } catch (error) {
+              failures.push(`${role}/${scope}: ${(error as Error).message}`);
+            }
+          } else if (response.status >= 400) {
+            expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+          }
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+  }
+});
