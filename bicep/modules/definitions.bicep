@@ -47,7 +47,44 @@ var containers = [
       excludedPaths: [{ path: '/*' }]
     }
   }
+  {
+    id: entityNames.containers.users
+    partitionKey: { paths: ['/id'] }
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [{ path: '/*' }]
+      excludedPaths: [{ path: '/"_etag"/?' }]
+      // The directory lists users by name, with id as the tie-breaker for cursor paging.
+      compositeIndexes: [
+        [{ path: '/name', order: 'ascending' }, { path: '/id', order: 'ascending' }]
+      ]
+    }
+  }
+  // Reference data and long-running operations: read by id or scanned whole.
+  {
+    id: entityNames.containers.locations
+    partitionKey: { paths: ['/id'] }
+    indexingPolicy: defaultIndexingPolicy
+  }
+  {
+    id: entityNames.containers.cases
+    partitionKey: { paths: ['/id'] }
+    indexingPolicy: defaultIndexingPolicy
+  }
+  {
+    id: entityNames.containers.operations
+    partitionKey: { paths: ['/id'] }
+    indexingPolicy: defaultIndexingPolicy
+  }
 ]
+
+var defaultIndexingPolicy = {
+  indexingMode: 'consistent'
+  automatic: true
+  includedPaths: [{ path: '/*' }]
+  excludedPaths: [{ path: '/"_etag"/?' }]
+}
 
 @export()
 @description('Delivery settings shared by every queue and subscription (ISO 8601 durations).')

@@ -63,6 +63,10 @@ var entityNames = {
   containers: {
     tasks: 'tasks'
     audit: 'audit'
+    users: 'users'
+    locations: 'locations'
+    cases: 'cases'
+    operations: 'operations'
   }
   topics: {
     taskEvents: 'task-events'
@@ -73,5 +77,6 @@ var entityNames = {
   }
   queues: {
     overdueTasks: 'overdue-tasks'
+    operations: 'operations'
   }
 }

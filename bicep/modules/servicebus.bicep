@@ -1,5 +1,5 @@
 // Service Bus: the task-events topic with its audit and notifications subscriptions, and the
-// overdue-tasks queue, with the delivery settings the code assumes (definitions.bicep mirrors
+// overdue-tasks and operations queues, with the delivery settings the code assumes (definitions.bicep mirrors
 // SERVICE_BUS_DELIVERY). SAS keys are disabled; the function identity gets data roles on the
 // individual entities it uses, never on the namespace.
 
@@ -89,6 +89,22 @@ resource overdueTasks 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
   }
 }
 
+resource operationsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
+  parent: namespace
+  name: entityNames.queues.operations
+  properties: {
+    // One message per chunk of a long-running operation; a re-dispatched chunk is dropped.
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: serviceBusDelivery.duplicateDetectionHistoryTimeWindow
+    maxDeliveryCount: serviceBusDelivery.maxDeliveryCount
+    lockDuration: serviceBusDelivery.lockDuration
+    defaultMessageTimeToLive: serviceBusDelivery.defaultMessageTimeToLive
+    deadLetteringOnMessageExpiration: serviceBusDelivery.deadLetteringOnMessageExpiration
+    requiresSession: false
+    enableBatchedOperations: true
+  }
+}
+
 // Sender on task-events: every task write publishes there, the outbox relay re-publishes, and the
 // admin replay of the audit/notifications dead letters sends back to it.
 resource taskEventsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
@@ -139,6 +155,29 @@ resource notificationsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-
 resource overdueTasksReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(overdueTasks.id, functionPrincipalId, dataReceiver)
   scope: overdueTasks
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataReceiver)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Sender on operations: long-running operations dispatch their chunks; the admin replay sends
+// dead letters back.
+resource operationsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(operationsQueue.id, functionPrincipalId, dataSender)
+  scope: operationsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataSender)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Receiver on operations: the chunk processor, and the admin dead-letter list/replay.
+resource operationsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(operationsQueue.id, functionPrincipalId, dataReceiver)
+  scope: operationsQueue
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataReceiver)
     principalId: functionPrincipalId
