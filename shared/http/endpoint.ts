@@ -5,7 +5,7 @@ import { ApiError, validationError } from './api-error.js';
 import { authenticate } from './authenticate.js';
 import { CORRELATION_HEADER, correlationIdFrom } from './correlation.js';
 import { problemResponse, unexpectedErrorResponse } from './problem-response.js';
-import { readJsonBody, JSON_CONTENT_TYPES } from './request-body.js';
+import { readBody, JSON_CONTENT_TYPES, type BodyDecoder } from './request-body.js';
 import { queryToObject } from './request-query.js';
 import { ROUTES, type RouteName } from './routes.js';
 import { SECURITY_HEADERS } from './security-headers.js';
@@ -43,6 +43,10 @@ export interface EndpointSpec<P, Q, B, A extends boolean> {
   query?: z.ZodType<Q, unknown>;
   body?: z.ZodType<B, unknown>;
   bodyContentTypes?: readonly string[];
+  /** Decoders for accepted content types that are not JSON (e.g. text/csv); `body` validates their output. */
+  bodyDecoders?: Readonly<Record<string, BodyDecoder>>;
+  /** Body size limit in bytes (413 above); the 64 KiB default suits everything but bulk endpoints. */
+  maxBodyBytes?: number;
   handler: (context: EndpointContext<P, Q, B, A>) => Promise<EndpointResult>;
 }
 
@@ -77,7 +81,15 @@ export async function runEndpoint<P, Q, B, A extends boolean>(
     const params = parseWith(spec.params, request.params, 'path');
     const query = parseWith(spec.query, queryToObject(request.query), 'query');
     const body = spec.body
-      ? parseWith(spec.body, await readJsonBody(request, spec.bodyContentTypes ?? JSON_CONTENT_TYPES), 'body')
+      ? parseWith(
+          spec.body,
+          await readBody(request, {
+            acceptedTypes: spec.bodyContentTypes ?? JSON_CONTENT_TYPES,
+            maxBytes: spec.maxBodyBytes,
+            decoders: spec.bodyDecoders,
+          }),
+          'body',
+        )
       : (undefined as B);
     const result = await spec.handler({
       request,

@@ -12,19 +12,31 @@ function mediaType(header: string | null): string | undefined {
   return header?.split(';')[0]?.trim().toLowerCase() || undefined;
 }
 
+/** Turns a body's text into the value the endpoint's schema validates; throws an ApiError when it cannot. */
+export type BodyDecoder = (text: string) => unknown;
+
+export interface BodyFormat {
+  acceptedTypes: readonly string[];
+  /** 413 above this many bytes; MAX_BODY_BYTES unless an endpoint needs more (bulk imports). */
+  maxBytes?: number;
+  /** Decoders for accepted types that are not JSON (e.g. text/csv); every other accepted type is parsed as JSON. */
+  decoders?: Readonly<Record<string, BodyDecoder>>;
+}
+
 /**
- * Reads and parses a JSON request body: 415 for a wrong content type, 413 above the size limit
+ * Reads and decodes a request body: 415 for a wrong content type, 413 above the size limit
  * (checked on the declared length first, then on the bytes actually read), 400 for malformed
- * JSON or a missing body. Returns the parsed, not yet validated, value.
+ * content or a missing body. Returns the decoded, not yet validated, value.
  */
-export async function readJsonBody(request: HttpRequest, acceptedTypes: readonly string[]): Promise<unknown> {
+export async function readBody(request: HttpRequest, format: BodyFormat): Promise<unknown> {
+  const { acceptedTypes, maxBytes = MAX_BODY_BYTES, decoders = {} } = format;
   const declaredLength = Number(request.headers.get('content-length') ?? '0');
-  if (declaredLength > MAX_BODY_BYTES) throw tooLarge();
+  if (declaredLength > maxBytes) throw tooLarge(maxBytes);
 
   const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.byteLength > MAX_BODY_BYTES) throw tooLarge();
+  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
   if (bytes.byteLength === 0) {
-    throw validationError([{ in: 'body', field: '(root)', message: 'a JSON body is required' }]);
+    throw validationError([{ in: 'body', field: '(root)', message: 'a request body is required' }]);
   }
 
   const type = mediaType(request.headers.get('content-type'));
@@ -42,6 +54,10 @@ export async function readJsonBody(request: HttpRequest, acceptedTypes: readonly
   } catch {
     throw new ApiError('malformedJson', 'The request body is not valid UTF-8.');
   }
+  return (decoders[type] ?? parseJson)(text);
+}
+
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -50,6 +66,6 @@ export async function readJsonBody(request: HttpRequest, acceptedTypes: readonly
   }
 }
 
-function tooLarge(): ApiError {
-  return new ApiError('payloadTooLarge', `The request body must be at most ${MAX_BODY_BYTES} bytes.`);
+function tooLarge(maxBytes: number): ApiError {
+  return new ApiError('payloadTooLarge', `The request body must be at most ${maxBytes} bytes.`);
 }
