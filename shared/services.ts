@@ -7,6 +7,7 @@ import type { Messaging } from './messaging/messaging.js';
 import { ServiceBusMessaging } from './messaging/service-bus-messaging.js';
 import { AuditRepository } from './store/audit-repository.js';
 import { createCosmosDatabase } from './store/cosmos-client.js';
+import { OperationRepository } from './store/operation-repository.js';
 import { ReferenceRepository } from './store/reference-repository.js';
 import { TaskRepository } from './store/task-repository.js';
 import { UserRepository } from './store/user-repository.js';
@@ -23,6 +24,7 @@ export interface Services {
   audit: AuditRepository;
   users: UserRepository;
   reference: ReferenceRepository;
+  operations: OperationRepository;
   messaging: Messaging;
   tokenVerifier: TokenVerifier;
   now: () => Date;
@@ -68,6 +70,7 @@ export function getServices(): Services {
       audit: new AuditRepository(database),
       users: new UserRepository(database),
       reference: new ReferenceRepository(database),
+      operations: new OperationRepository(database),
       messaging: createMessaging(settings),
       tokenVerifier: createTokenVerifier(settings.auth),
       now: () => new Date(),
