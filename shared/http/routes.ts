@@ -34,6 +34,9 @@ export const ROUTES = {
   locationsList: { method: 'GET', path: 'v1/locations' },
   casesGet: { method: 'GET', path: 'v1/cases/{caseId}' },
   casesTasks: { method: 'GET', path: 'v1/cases/{caseId}/tasks' },
+  casesImport: { method: 'POST', path: 'v1/cases/import' },
+  operationsReassign: { method: 'POST', path: 'v1/operations/reassign' },
+  operationsGet: { method: 'GET', path: 'v1/operations/{id}' },
   adminDeadLetters: { method: 'GET', path: 'v1/admin/dead-letters/{entity}' },
   adminDeadLettersReplay: { method: 'POST', path: 'v1/admin/dead-letters/{entity}/replay' },
 } as const satisfies Record<string, { method: HttpMethod; path: string }>;

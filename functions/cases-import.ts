@@ -1,0 +1,23 @@
+import { MANAGE_ROLES } from '../shared/domain/permissions.js';
+import { caseImportFromCsv } from '../shared/http/case-import-csv.js';
+import { registerEndpoint } from '../shared/http/endpoint.js';
+import { operationAccepted } from '../shared/http/operation-accepted.js';
+import { caseImportRequestSchema } from '../shared/schemas/operation.js';
+import { startCaseImport } from '../shared/use-cases/start-case-import.js';
+
+/** 5,000 rows of CSV or JSON need far more than the usual 64 KiB; 2 MiB holds them with room to spare. */
+const MAX_IMPORT_BODY_BYTES = 2 * 1024 * 1024;
+
+/** Imports cases from the case management system (JSON or CSV), asynchronously; bad rows are reported by row number. */
+registerEndpoint({
+  name: 'cases-import',
+  route: 'casesImport',
+  authenticated: true,
+  roles: MANAGE_ROLES,
+  body: caseImportRequestSchema,
+  bodyContentTypes: ['application/json', 'text/csv'],
+  bodyDecoders: { 'text/csv': caseImportFromCsv },
+  maxBodyBytes: MAX_IMPORT_BODY_BYTES,
+  handler: async ({ principal, body, correlationId, invocation }) =>
+    operationAccepted(await startCaseImport(principal, body, { correlationId, log: invocation })),
+});

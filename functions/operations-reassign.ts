@@ -1,0 +1,16 @@
+import { MANAGE_ROLES } from '../shared/domain/permissions.js';
+import { registerEndpoint } from '../shared/http/endpoint.js';
+import { operationAccepted } from '../shared/http/operation-accepted.js';
+import { reassignRequestSchema } from '../shared/schemas/operation.js';
+import { startReassign } from '../shared/use-cases/start-reassign.js';
+
+/** Moves every open task of one user in the caller's scope to another user (or the queue), asynchronously. */
+registerEndpoint({
+  name: 'operations-reassign',
+  route: 'operationsReassign',
+  authenticated: true,
+  roles: MANAGE_ROLES,
+  body: reassignRequestSchema,
+  handler: async ({ principal, body, correlationId, invocation }) =>
+    operationAccepted(await startReassign(principal, body, { correlationId, log: invocation })),
+});

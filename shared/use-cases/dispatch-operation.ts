@@ -1,0 +1,26 @@
+import { QUEUES } from '../config/entities.js';
+import { chunkMessageId } from '../domain/operation-chunks.js';
+import type { ChunkMessage, OperationDocument } from '../schemas/operation.js';
+import { getServices } from '../services.js';
+import { updateOperation } from './update-operation.js';
+
+/**
+ * Sends one `operations` queue message per chunk not yet done, then records that the operation is
+ * dispatched. Safe to repeat (the request does it, and the dispatch relay after a failure): the
+ * messageId is derived from the chunk, so Service Bus drops a resend inside its duplicate
+ * detection window, and the worker ignores a chunk already recorded after it.
+ */
+export async function dispatchOperation(operation: OperationDocument): Promise<OperationDocument> {
+  const { messaging, now } = getServices();
+  const pending = Array.from({ length: operation.progress.totalChunks }, (_, chunk) => chunk).filter((chunk) => !operation.doneChunks.includes(chunk));
+  await messaging.send(
+    QUEUES.operations.name,
+    pending.map((chunk) => ({
+      messageId: chunkMessageId(operation.id, chunk),
+      body: { operationId: operation.id, chunk } satisfies ChunkMessage,
+      subject: `operation.${operation.type}`,
+      correlationId: operation.correlationId,
+    })),
+  );
+  return updateOperation(operation.id, (current) => (current.dispatchedAt ? undefined : { ...current, dispatchedAt: now().toISOString() }));
+}

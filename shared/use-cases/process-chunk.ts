@@ -1,0 +1,63 @@
+import type { InvocationContext } from '@azure/functions';
+import { SERVICE_BUS_DELIVERY } from '../config/entities.js';
+import { chunkDocumentId } from '../domain/operation-chunks.js';
+import { markRunning, mergeChunkResult } from '../domain/operation-progress.js';
+import type { ChunkDocument, ChunkMessage, ChunkResult, OperationDocument } from '../schemas/operation.js';
+import { getServices } from '../services.js';
+import { importChunk } from './import-chunk.js';
+import { operationWriteContext } from './operation-requester.js';
+import { reassignChunk } from './reassign-chunk.js';
+import { updateOperation } from './update-operation.js';
+
+export type ChunkOutcome = 'processed' | 'already-done' | 'aborted';
+
+/**
+ * Processes one chunk of an operation and merges its result, exactly once in effect:
+ * - a chunk already in the operation's done set is ignored (a redelivery, a resend);
+ * - otherwise its items are processed (each item idempotent), then counts, errors and the chunk
+ *   number are written in one ETag-conditioned replace, so a crash before that write just means
+ *   the chunk is processed again and counted then, and a crash after it finds the chunk done.
+ * On the last delivery attempt a chunk that still fails is recorded as aborted (its items failed)
+ * instead of being dead-lettered silently, so the operation ends as `failed` rather than running forever.
+ */
+export async function processChunk(message: ChunkMessage, invocation: InvocationContext, deliveryCount: number): Promise<ChunkOutcome> {
+  const { now } = getServices();
+  const isDone = (operation: OperationDocument) => operation.doneChunks.includes(message.chunk);
+  const operation = await updateOperation(message.operationId, (current) => (isDone(current) ? undefined : markRunning(current, now())));
+  if (isDone(operation)) return 'already-done';
+
+  let chunk: ChunkDocument | undefined;
+  let result: ChunkResult;
+  let aborted = false;
+  try {
+    chunk = await loadChunk(message);
+    result = await runChunk(chunk, operation, invocation);
+  } catch (error) {
+    if (deliveryCount < SERVICE_BUS_DELIVERY.maxDeliveryCount) throw error;
+    invocation.error(`Chunk ${message.chunk} of operation ${message.operationId} failed on its last delivery; recording it as aborted.`, error);
+    result = abortedResult(message, error, chunk?.items.length ?? 0);
+    aborted = true;
+  }
+  await updateOperation(message.operationId, (current) => mergeChunkResult(current, message.chunk, result, now(), aborted));
+  return aborted ? 'aborted' : 'processed';
+}
+
+async function loadChunk(message: ChunkMessage): Promise<ChunkDocument> {
+  const chunk = await getServices().operations.getChunk(chunkDocumentId(message.operationId, message.chunk));
+  if (!chunk) throw new Error(`chunk ${message.chunk} of operation ${message.operationId} does not exist`);
+  return chunk;
+}
+
+function runChunk(chunk: ChunkDocument, operation: OperationDocument, invocation: InvocationContext): Promise<ChunkResult> {
+  return chunk.type === 'reassign' ? reassignChunk(chunk.items, operation, operationWriteContext(operation, invocation)) : importChunk(chunk.items, operation);
+}
+
+function abortedResult(message: ChunkMessage, error: unknown, items: number): ChunkResult {
+  const reason = error instanceof Error ? error.message : String(error);
+  return {
+    succeeded: 0,
+    failed: items,
+    skipped: 0,
+    errors: [{ item: `chunk ${message.chunk}`, message: `could not be processed after ${SERVICE_BUS_DELIVERY.maxDeliveryCount} attempts (${items} items): ${reason}` }],
+  };
+}

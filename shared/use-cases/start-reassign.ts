@@ -1,0 +1,50 @@
+import type { Principal } from '../auth/roles.js';
+import { visibilityScope } from '../domain/permissions.js';
+import { validationError } from '../http/api-error.js';
+import { MAX_REASSIGN_TASKS, type OperationDocument, type ReassignRequest } from '../schemas/operation.js';
+import { getServices } from '../services.js';
+import { findTaskIds } from '../store/task-snapshot.js';
+import { NOTHING_SETTLED, startOperation, type StartContext } from './start-operation.js';
+
+/**
+ * Starts moving the open tasks of one user to another (or back to the queue). The set of tasks is
+ * fixed now, from the requester's scope: tasks given to fromUserId later are not moved. Whether
+ * the target may hold each task (jurisdiction, location) is checked per task by the worker.
+ */
+export async function startReassign(
+  principal: Principal,
+  request: ReassignRequest,
+  context: StartContext,
+): Promise<OperationDocument> {
+  const services = getServices();
+  await assertUsers(request);
+  const taskIds = await findTaskIds(
+    services.database,
+    { status: ['pending', 'in_progress'], assignee: request.fromUserId, ...(request.jurisdiction ? { jurisdiction: [request.jurisdiction] } : {}) },
+    visibilityScope(principal),
+    MAX_REASSIGN_TASKS + 1,
+  );
+  if (taskIds.length > MAX_REASSIGN_TASKS) {
+    throw validationError([
+      { in: 'body', field: 'fromUserId', message: `holds more than ${MAX_REASSIGN_TASKS} open tasks you can see: reassign them one jurisdiction at a time` },
+    ]);
+  }
+  return startOperation({
+    work: { type: 'reassign', items: taskIds },
+    requester: principal,
+    ...context,
+    parameters: { fromUserId: request.fromUserId, toUserId: request.toUserId, jurisdiction: request.jurisdiction ?? null },
+    settled: NOTHING_SETTLED,
+  });
+}
+
+/** fromUserId must be in the directory (it may be deactivated: that is why its work moves); toUserId active. */
+async function assertUsers(request: ReassignRequest): Promise<void> {
+  const { users } = getServices();
+  const [from, to] = await Promise.all([users.get(request.fromUserId), request.toUserId ? users.get(request.toUserId) : undefined]);
+  const errors = [];
+  if (!from) errors.push({ in: 'body' as const, field: 'fromUserId', message: `${request.fromUserId} is not a known user` });
+  if (request.toUserId && !to) errors.push({ in: 'body' as const, field: 'toUserId', message: `${request.toUserId} is not a known user` });
+  else if (to && !to.document.active) errors.push({ in: 'body' as const, field: 'toUserId', message: `${request.toUserId} is deactivated` });
+  if (errors.length > 0) throw validationError(errors);
+}
