@@ -1,6 +1,7 @@
 import { app } from '@azure/functions';
 import { QUEUES } from '../shared/config/entities.js';
 import { SETTING } from '../shared/config/settings.js';
+import { JURISDICTIONS } from '../shared/schemas/task.js';
 import { getServices } from '../shared/services.js';
 import { trackMetric } from '../shared/telemetry/metrics.js';
 
@@ -27,5 +28,8 @@ app.timer('overdue-scan', {
       })),
     );
     trackMetric(context, 'overdue.queued', due.length);
+    // The flagged backlog per jurisdiction, for the operations workbook and its growth alert.
+    const backlog = await Promise.all(JURISDICTIONS.map((jurisdiction) => tasks.count({ overdue: true, jurisdiction: [jurisdiction] }, { kind: 'all' })));
+    JURISDICTIONS.forEach((jurisdiction, index) => trackMetric(context, 'overdue.backlog', backlog[index] ?? 0, { jurisdiction }));
   },
 });

@@ -110,7 +110,7 @@ resource overdueGrowth 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'Caseload: overdue backlog growing'
-    description: 'Tasks newly found overdue (metric overdue.queued) in the last hour.'
+    description: 'The flagged overdue backlog (metric overdue.backlog, summed over jurisdictions) grew by more than the threshold within the last hour.'
     severity: 3
     enabled: true
     scopes: [appInsightsId]
@@ -119,9 +119,10 @@ resource overdueGrowth 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     criteria: {
       allOf: [
         {
-          query: 'customMetrics | where name == "overdue.queued" | summarize queued = sum(valueSum)'
-          metricMeasureColumn: 'queued'
-          timeAggregation: 'Total'
+          // Each scan reports the backlog per jurisdiction; growth = latest total minus earliest total in the window.
+          query: 'customMetrics | where name == "overdue.backlog" | summarize backlog = sum(valueSum) by bin(timestamp, 5m) | summarize (firstAt, first) = arg_min(timestamp, backlog), (lastAt, last) = arg_max(timestamp, backlog) | extend growth = last - first'
+          metricMeasureColumn: 'growth'
+          timeAggregation: 'Maximum'
           operator: 'GreaterThan'
           threshold: overdueGrowthThreshold
           failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }

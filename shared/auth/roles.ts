@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The application roles, written once. In Azure they are Entra ID app roles: the value here is the
- * app role `value` that Entra puts in the token's `roles` claim (docs/security.md shows how to
+ * app role `value` that Entra puts in the token's `roles` claim (docs/deploy.md shows how to
  * declare and assign them). Locally the dev issuer puts the same values in its tokens.
  */
 export const ROLES = ['admin', 'manager', 'caseworker', 'viewer'] as const;

@@ -6,7 +6,14 @@ import { sendMetric } from './app-insights.js';
  * logged as one JSON line so they are also visible locally and in the invocation's traces.
  * Request telemetry (who called what, status, latency) is collected by the Functions host itself.
  */
-export type MetricName = 'audit.lagMs' | 'audit.duplicate' | 'overdue.queued' | 'overdue.flagged' | 'outbox.relayed' | 'outbox.relayFailed';
+export type MetricName =
+  | 'audit.lagMs'
+  | 'audit.duplicate'
+  | 'overdue.queued'
+  | 'overdue.flagged'
+  | 'overdue.backlog'
+  | 'outbox.relayed'
+  | 'outbox.relayFailed';
 
 export function trackMetric(context: Pick<InvocationContext, 'log'>, name: MetricName, value: number, dimensions: Record<string, string> = {}): void {
   sendMetric(name, value, dimensions);

@@ -131,7 +131,7 @@ describe('monitoring', () => {
     const queries = rules.map((r) => r.text('properties.criteria') ?? '').join('\n');
     expect(queries).toMatch(/toint\(resultCode\) >= 500/);
     expect(queries).toMatch(/success == false/);
-    expect(queries).toContain('overdue.queued');
+    expect(queries).toContain('overdue.backlog');
     const [deadLetters] = resourcesOfType('Microsoft.Insights/metricAlerts');
     expect(deadLetters!.text('properties.criteria')).toContain("metricName: 'DeadletteredMessages'");
     expect(deadLetters!.text('properties.criteria')).toMatch(/operator: 'GreaterThan'\s+threshold: 0/);
