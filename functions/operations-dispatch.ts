@@ -2,8 +2,11 @@ import { app } from '@azure/functions';
 import { getServices } from '../shared/services.js';
 import { dispatchOperation } from '../shared/use-cases/dispatch-operation.js';
 
-/** Operations younger than this are left to the request that is still queueing them. */
-const GRACE_MS = 60_000;
+/**
+ * Operations younger than this are left to the request that is still queueing them. Overlapping
+ * with a slow request would only resend messages Service Bus drops as duplicates.
+ */
+const GRACE_MS = 10_000;
 const MAX_PER_RUN = 50;
 
 /**

@@ -166,6 +166,21 @@ describe('case import', () => {
     expect(nothing.errors.map((error: { field: string }) => error.field)).toEqual(['caseId', 'jurisdiction', 'locationId', 'caseName', 'caseType']);
   });
 
+  it('still runs when Service Bus was down at the request: the dispatch relay queues its chunks later', async () => {
+    const [caseId] = caseIds(1, '84');
+    await host.broker('/faults', { method: 'PUT', json: { failSends: true } });
+    const operation = await startOperation(host, '/v1/cases/import', 'manager', {
+      json: { cases: [{ caseId, jurisdiction: 'IA', locationId: '765324', caseName: 'Outage', caseType: 'Asylum' }] },
+    }).finally(() => host.broker('/faults', { method: 'PUT', json: { failSends: false } }));
+    expect(operation.status).toBe('queued');
+
+    // The relay leaves operations younger than 10 s to their request.
+    await new Promise((wait) => setTimeout(wait, Date.parse(operation.createdAt) + 10_500 - Date.now()));
+    await host.runFunction('operations-dispatch');
+    expect(await waitForOperation(host, operation.id)).toMatchObject({ status: 'succeeded', progress: { succeeded: 1 } });
+    expect((await host.call(`/v1/cases/${caseId}`, { as: 'manager' })).status).toBe(200);
+  }, 40_000);
+
   it('answers 415 for another content type, 400 for malformed CSV or a bad header, 413 above 2 MiB', async () => {
     const post = (body: string, contentType: string) => host.call('/v1/cases/import', { method: 'POST', as: 'manager', headers: { 'content-type': contentType }, body });
     await expectProblem(await post(`${CSV_HEADER}\n`, 'text/plain'), 415);
