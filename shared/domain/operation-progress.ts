@@ -17,6 +17,9 @@ import type {
 /** Errors kept on the operation: it is one Cosmos document (2 MB cap), and nobody reads 10,000 errors. */
 export const MAX_OPERATION_ERRORS = 500;
 
+/** A chunk result with nothing counted yet, for a processor to add to. */
+export const emptyChunkResult = (): ChunkResult => ({ succeeded: 0, failed: 0, skipped: 0, errors: [] });
+
 export interface NewOperation {
   id: string;
   type: OperationType;

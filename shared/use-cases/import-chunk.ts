@@ -1,5 +1,6 @@
 import { rowLabel } from '../domain/case-import-rows.js';
 import { inWorkScope } from '../domain/permissions.js';
+import { emptyChunkResult } from '../domain/operation-progress.js';
 import type { ChunkResult, ImportItem, OperationDocument } from '../schemas/operation.js';
 import { getServices } from '../services.js';
 import { requesterOf } from './operation-requester.js';
@@ -15,7 +16,7 @@ export async function importChunk(items: readonly ImportItem[], operation: Opera
   const { reference, now } = getServices();
   const requester = requesterOf(operation);
   const locationKnown = new Map<string, boolean>();
-  const result: ChunkResult = { succeeded: 0, failed: 0, skipped: 0, errors: [] };
+  const result = emptyChunkResult();
   for (const { row, record } of items) {
     if (!locationKnown.has(record.locationId)) locationKnown.set(record.locationId, (await reference.getLocation(record.locationId)) !== undefined);
     const existing = await reference.getCase(record.caseId);

@@ -1,3 +1,4 @@
+import { emptyChunkResult } from '../domain/operation-progress.js';
 import { TERMINAL_STATUSES } from '../domain/task-document.js';
 import { ApiError } from '../http/api-error.js';
 import type { ChunkResult, OperationDocument, OperationError, ReassignParameters } from '../schemas/operation.js';
@@ -20,8 +21,9 @@ const ATTEMPTS = 3;
  * Errors that are not about the task (the database unavailable) are thrown: the whole chunk is retried.
  */
 export async function reassignChunk(taskIds: readonly string[], operation: OperationDocument, context: WriteContext): Promise<ChunkResult> {
-  const parameters = operation.parameters as ReassignParameters;
-  const result: ChunkResult = { succeeded: 0, failed: 0, skipped: 0, errors: [] };
+  const { parameters } = operation;
+  if (!('fromUserId' in parameters)) throw new Error(`operation ${operation.id} is not a reassignment`);
+  const result = emptyChunkResult();
   for (const taskId of taskIds) {
     const outcome = await reassignTask(taskId, parameters, operation, context);
     result[outcome.kind] += 1;

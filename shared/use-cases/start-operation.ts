@@ -20,8 +20,6 @@ export interface StartOperation extends StartContext {
   settled: ChunkResult;
 }
 
-export const NOTHING_SETTLED: ChunkResult = { succeeded: 0, failed: 0, skipped: 0, errors: [] };
-
 /**
  * Stores an operation and queues its chunks. Order matters for crash safety: the chunks are written
  * first (unreferenced until the operation exists), then the operation, then the messages. A crash

@@ -1,10 +1,11 @@
 import type { Principal } from '../auth/roles.js';
+import { emptyChunkResult } from '../domain/operation-progress.js';
 import { visibilityScope } from '../domain/permissions.js';
 import { validationError } from '../http/api-error.js';
 import { MAX_REASSIGN_TASKS, type OperationDocument, type ReassignRequest } from '../schemas/operation.js';
 import { getServices } from '../services.js';
 import { findTaskIds } from '../store/task-snapshot.js';
-import { NOTHING_SETTLED, startOperation, type StartContext } from './start-operation.js';
+import { startOperation, type StartContext } from './start-operation.js';
 
 /**
  * Starts moving the open tasks of one user to another (or back to the queue). The set of tasks is
@@ -34,7 +35,7 @@ export async function startReassign(
     requester: principal,
     ...context,
     parameters: { fromUserId: request.fromUserId, toUserId: request.toUserId, jurisdiction: request.jurisdiction ?? null },
-    settled: NOTHING_SETTLED,
+    settled: emptyChunkResult(),
   });
 }
 
