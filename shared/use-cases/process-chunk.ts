@@ -25,6 +25,8 @@ export async function processChunk(message: ChunkMessage, invocation: Invocation
   const isDone = (operation: OperationDocument) => operation.doneChunks.includes(message.chunk);
   const operation = await updateOperation(message.operationId, (current) => (isDone(current) ? undefined : markRunning(current, now())));
   if (isDone(operation)) return 'already-done';
+  // Never counted, not even as aborted: a chunk the operation does not have would overrun its totals.
+  if (message.chunk >= operation.progress.totalChunks) throw new Error(`operation ${operation.id} has no chunk ${message.chunk}`);
 
   let chunk: ChunkDocument | undefined;
   let result: ChunkResult;
