@@ -23,10 +23,13 @@ export type ChunkOutcome = 'processed' | 'already-done' | 'aborted';
 export async function processChunk(message: ChunkMessage, invocation: InvocationContext, deliveryCount: number): Promise<ChunkOutcome> {
   const { now } = getServices();
   const isDone = (operation: OperationDocument) => operation.doneChunks.includes(message.chunk);
-  const operation = await updateOperation(message.operationId, (current) => (isDone(current) ? undefined : markRunning(current, now())));
+  // A chunk number the operation does not have is never counted, not even as aborted: it would overrun the totals.
+  const isUnknown = (operation: OperationDocument) => message.chunk >= operation.progress.totalChunks;
+  const operation = await updateOperation(message.operationId, (current) =>
+    isDone(current) || isUnknown(current) ? undefined : markRunning(current, now()),
+  );
   if (isDone(operation)) return 'already-done';
-  // Never counted, not even as aborted: a chunk the operation does not have would overrun its totals.
-  if (message.chunk >= operation.progress.totalChunks) throw new Error(`operation ${operation.id} has no chunk ${message.chunk}`);
+  if (isUnknown(operation)) throw new Error(`operation ${operation.id} has no chunk ${message.chunk}`);
 
   let chunk: ChunkDocument | undefined;
   let result: ChunkResult;
