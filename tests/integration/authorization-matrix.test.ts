@@ -106,6 +106,39 @@ const MATRIX: Record<RouteName, { request: (scope: Scope, role: Role) => Promise
     },
     expect: { admin: [200, 200], manager: [200, 200], caseworker: [200, 200], viewer: [403, 403] },
   },
+  casesImport: {
+    request: async (scope, role) => ({
+      method: 'POST',
+      path: '/v1/cases/import',
+      json: { cases: [{ caseId: uniqueCaseId(), ...PLACE[scope], caseName: 'Matrix case', caseType: 'Asylum' }] },
+      // Out of scope, a manager's row is rejected (reported on the operation), never imported.
+      check: (body) => expect(body.data.progress.failed).toBe(scope === 'out' && role !== 'admin' ? 1 : 0),
+    }),
+    expect: { admin: [202, 202], manager: [202, 202], caseworker: [403, 403], viewer: [403, 403] },
+  },
+  operationsReassign: {
+    request: async (scope, role) => {
+      const holder = await newUser(scope);
+      await newTask(scope, { assignee: holder.id });
+      return {
+        method: 'POST',
+        path: '/v1/operations/reassign',
+        json: { fromUserId: holder.id, toUserId: null },
+        // A manager's reassignment snapshots only the tasks in their scope.
+        check: (body) => expect(body.data.progress.totalItems).toBe(scope === 'in' || role === 'admin' ? 1 : 0),
+      };
+    },
+    expect: { admin: [202, 202], manager: [202, 202], caseworker: [403, 403], viewer: [403, 403] },
+  },
+  operationsGet: {
+    // In scope: the caller's own operation (where their role may start one); out of scope: another manager's.
+    request: async (scope, role) => {
+      const owner = scope === 'in' && (role === 'admin' || role === 'manager') ? CALLERS[role] : { role: 'manager' as const, userId: 'b0000000-0000-4000-8000-000000000002' };
+      const started = await host.call('/v1/operations/reassign', { method: 'POST', as: owner, json: { fromUserId: (await newUser(scope)).id, toUserId: null } });
+      return { method: 'GET', path: `/v1/operations/${(await started.json()).data.id}` };
+    },
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [404, 404], viewer: [404, 404] },
+  },
   tasksGet: {
     request: async (scope) => ({ method: 'GET', path: `/v1/tasks/${(await newTask(scope)).id}` }),
     expect: { admin: [200, 200], manager: [200, 404], caseworker: [200, 404], viewer: [200, 404] },
