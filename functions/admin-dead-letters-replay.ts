@@ -1,6 +1,7 @@
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { deadLetterParamsSchema, deadLetterQuerySchema } from '../shared/schemas/dead-letters.js';
 import { getServices } from '../shared/services.js';
+import { replayResultSchema } from '../shared/schemas/responses.js';
 
 /**
  * Sends up to `max` dead-lettered messages of an entity back for processing. Idempotent: replay
@@ -9,6 +10,12 @@ import { getServices } from '../shared/services.js';
 registerEndpoint({
   name: 'admin-dead-letters-replay',
   route: 'adminDeadLettersReplay',
+  docs: {
+    tag: 'Admin',
+    summary: 'Replay dead-lettered messages',
+    description: 'Sends up to `max` dead-lettered messages of the entity back for processing. Idempotent: replay message ids derive from the originals.',
+    success: { status: 200, description: 'What was replayed', data: replayResultSchema },
+  },
   authenticated: true,
   roles: ['admin'],
   params: deadLetterParamsSchema,

@@ -3,11 +3,18 @@ import { notFound } from '../shared/http/api-error.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { caseIdParamsSchema } from '../shared/schemas/reference.js';
 import { getServices } from '../shared/services.js';
+import { caseSchema } from '../shared/schemas/responses.js';
 
 /** An imported case, if it lies in the caller's scope. */
 registerEndpoint({
   name: 'cases-get',
   route: 'casesGet',
+  docs: {
+    tag: 'Reference data',
+    summary: 'Get an imported case',
+    success: { status: 200, description: 'The case', data: caseSchema },
+    problems: [404],
+  },
   authenticated: true,
   roles: READ_ROLES,
   params: caseIdParamsSchema,

@@ -2,7 +2,7 @@ import { MANAGE_ROLES } from '../shared/domain/permissions.js';
 import { caseImportFromCsv } from '../shared/http/case-import-csv.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { operationAccepted } from '../shared/http/operation-accepted.js';
-import { caseImportRequestSchema } from '../shared/schemas/operation.js';
+import { caseImportRequestSchema, operationViewSchema } from '../shared/schemas/operation.js';
 import { startCaseImport } from '../shared/use-cases/start-case-import.js';
 
 /** 5,000 rows of CSV or JSON need far more than the usual 64 KiB; 2 MiB holds them with room to spare. */
@@ -12,6 +12,12 @@ const MAX_IMPORT_BODY_BYTES = 2 * 1024 * 1024;
 registerEndpoint({
   name: 'cases-import',
   route: 'casesImport',
+  docs: {
+    tag: 'Operations',
+    summary: 'Import cases (JSON or CSV)',
+    description: 'Validates every row, reports rejected rows with reasons and upserts the rest asynchronously; poll the Location.',
+    success: { status: 202, description: 'Accepted', data: operationViewSchema, headers: ['Location'], optionalHeaders: ['Retry-After'] },
+  },
   authenticated: true,
   roles: MANAGE_ROLES,
   body: caseImportRequestSchema,

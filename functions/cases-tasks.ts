@@ -4,11 +4,18 @@ import { registerEndpoint } from '../shared/http/endpoint.js';
 import { caseIdParamsSchema } from '../shared/schemas/reference.js';
 import { pageQuerySchema } from '../shared/schemas/paging.js';
 import { getServices } from '../shared/services.js';
+import { taskListSchema } from '../shared/schemas/responses.js';
 
 /** The tasks of one case that the caller may see, by due date. */
 registerEndpoint({
   name: 'cases-tasks',
   route: 'casesTasks',
+  docs: {
+    tag: 'Tasks',
+    summary: "List a case's tasks",
+    description: 'The tasks of the case that the caller may see, by due date.',
+    success: { status: 200, description: 'A page of tasks', data: taskListSchema, paginated: true },
+  },
   authenticated: true,
   roles: READ_ROLES,
   params: caseIdParamsSchema,

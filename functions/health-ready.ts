@@ -1,11 +1,19 @@
 import { checkReadiness } from '../shared/health/readiness.js';
 import { ApiError } from '../shared/http/api-error.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
+import { readinessSchema } from '../shared/schemas/responses.js';
 
 /** Readiness: 200 when every dependency answers, 503 naming the failed checks otherwise. */
 registerEndpoint({
   name: 'health-ready',
   route: 'healthReady',
+  docs: {
+    tag: 'Health',
+    summary: 'Readiness',
+    description: 'Checks Cosmos DB, the token signing keys and Service Bus; 503 names the failed checks.',
+    success: { status: 200, description: 'Every dependency answers', data: readinessSchema },
+    problems: [503],
+  },
   authenticated: false,
   handler: async () => {
     const checks = await checkReadiness();

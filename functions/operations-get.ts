@@ -2,13 +2,20 @@ import { canSeeOperation, toOperationView } from '../shared/domain/operation-vie
 import { READ_ROLES } from '../shared/domain/permissions.js';
 import { notFound } from '../shared/http/api-error.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
-import { operationIdParamsSchema } from '../shared/schemas/operation.js';
+import { operationIdParamsSchema, operationViewSchema } from '../shared/schemas/operation.js';
 import { getServices } from '../shared/services.js';
 
 /** The status and progress of a long-running operation: its requester and admins only (404 for anyone else). */
 registerEndpoint({
   name: 'operations-get',
   route: 'operationsGet',
+  docs: {
+    tag: 'Operations',
+    summary: 'Get an operation',
+    description: 'Status and progress of a long-running operation (its requester and admins only).',
+    success: { status: 200, description: 'The operation', data: operationViewSchema },
+    problems: [404],
+  },
   authenticated: true,
   roles: READ_ROLES,
   params: operationIdParamsSchema,

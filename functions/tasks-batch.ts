@@ -1,6 +1,6 @@
 import { CREATE_ROLES } from '../shared/domain/permissions.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
-import { batchRequestSchema } from '../shared/schemas/batch.js';
+import { batchRequestSchema, batchResponseSchema } from '../shared/schemas/batch.js';
 import { runBatch } from '../shared/use-cases/batch-tasks.js';
 import { requestWriteContext } from '../shared/use-cases/write-context.js';
 
@@ -11,6 +11,12 @@ import { requestWriteContext } from '../shared/use-cases/write-context.js';
 registerEndpoint({
   name: 'tasks-batch',
   route: 'tasksBatch',
+  docs: {
+    tag: 'Tasks',
+    summary: 'Create and update up to 100 tasks',
+    description: 'Each item is validated and applied on its own, in order; `data.results[i]` holds its status and the task or a problem.',
+    success: { status: 200, description: 'A result per item', data: batchResponseSchema },
+  },
   authenticated: true,
   roles: CREATE_ROLES,
   body: batchRequestSchema,

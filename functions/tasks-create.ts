@@ -2,13 +2,19 @@ import { CREATE_ROLES } from '../shared/domain/permissions.js';
 import { toTaskView } from '../shared/domain/task-view.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { routeUrl } from '../shared/http/routes.js';
-import { createTaskSchema } from '../shared/schemas/task.js';
+import { createTaskSchema, taskSchema } from '../shared/schemas/task.js';
 import { createTask } from '../shared/use-cases/create-task.js';
 import { requestWriteContext } from '../shared/use-cases/write-context.js';
 
 registerEndpoint({
   name: 'tasks-create',
   route: 'tasksCreate',
+  docs: {
+    tag: 'Tasks',
+    summary: 'Create a task',
+    success: { status: 201, description: 'The new task', data: taskSchema, headers: ['Location', 'ETag'] },
+    problems: [409],
+  },
   authenticated: true,
   roles: CREATE_ROLES,
   body: createTaskSchema,

@@ -7,6 +7,13 @@ import { deleteTask } from '../shared/use-cases/delete-task.js';
 registerEndpoint({
   name: 'tasks-delete',
   route: 'tasksDelete',
+  docs: {
+    tag: 'Tasks',
+    summary: 'Delete a task (soft delete)',
+    success: { status: 204, description: 'Deleted' },
+    problems: [404, 412, 428],
+    requestHeaders: [{ name: 'If-Match', required: true }],
+  },
   authenticated: true,
   // Caseworkers and managers pass this gate so that a task they cannot see is still a 404 for
   // them (no existence leak); the domain then allows deletion to admins only.

@@ -2,12 +2,20 @@ import { assertVisible, READ_ROLES } from '../shared/domain/permissions.js';
 import { toTaskView } from '../shared/domain/task-view.js';
 import { matchesIfNoneMatch } from '../shared/http/conditional.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
-import { taskIdParamsSchema } from '../shared/schemas/task.js';
+import { taskIdParamsSchema, taskSchema } from '../shared/schemas/task.js';
 import { getServices } from '../shared/services.js';
 
 registerEndpoint({
   name: 'tasks-get',
   route: 'tasksGet',
+  docs: {
+    tag: 'Tasks',
+    summary: 'Get a task',
+    success: { status: 200, description: 'The task', data: taskSchema, headers: ['ETag'] },
+    alsoReturns: [{ status: 304, description: 'Not modified since the ETag in If-None-Match', headers: ['ETag'] }],
+    problems: [404],
+    requestHeaders: [{ name: 'If-None-Match', required: false }],
+  },
   authenticated: true,
   roles: READ_ROLES,
   params: taskIdParamsSchema,

@@ -4,10 +4,17 @@ import { listFilter } from '../shared/domain/task-views.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { listTasksQuerySchema } from '../shared/schemas/task-query.js';
 import { getServices } from '../shared/services.js';
+import { taskListSchema } from '../shared/schemas/responses.js';
 
 registerEndpoint({
   name: 'tasks-list',
   route: 'tasksList',
+  docs: {
+    tag: 'Tasks',
+    summary: 'List tasks',
+    description: 'Tasks in the caller scope, filtered, sorted and paged with an opaque cursor.',
+    success: { status: 200, description: 'A page of tasks', data: taskListSchema, paginated: true },
+  },
   authenticated: true,
   roles: READ_ROLES,
   query: listTasksQuerySchema,

@@ -3,12 +3,19 @@ import { toTaskView } from '../shared/domain/task-view.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { requestWriteContext } from '../shared/use-cases/write-context.js';
 import { MERGE_PATCH_CONTENT_TYPES } from '../shared/http/request-body.js';
-import { patchTaskSchema, taskIdParamsSchema } from '../shared/schemas/task.js';
+import { patchTaskSchema, taskIdParamsSchema, taskSchema } from '../shared/schemas/task.js';
 import { updateTask } from '../shared/use-cases/update-task.js';
 
 registerEndpoint({
   name: 'tasks-patch',
   route: 'tasksPatch',
+  docs: {
+    tag: 'Tasks',
+    summary: 'Change a task (JSON Merge Patch)',
+    success: { status: 200, description: 'The changed task', data: taskSchema, headers: ['ETag'] },
+    problems: [404, 409, 412, 428],
+    requestHeaders: [{ name: 'If-Match', required: true }],
+  },
   authenticated: true,
   roles: UPDATE_ROLES,
   params: taskIdParamsSchema,

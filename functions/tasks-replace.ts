@@ -2,12 +2,19 @@ import { UPDATE_ROLES } from '../shared/domain/permissions.js';
 import { toTaskView } from '../shared/domain/task-view.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { requestWriteContext } from '../shared/use-cases/write-context.js';
-import { replaceTaskSchema, taskIdParamsSchema } from '../shared/schemas/task.js';
+import { replaceTaskSchema, taskIdParamsSchema, taskSchema } from '../shared/schemas/task.js';
 import { updateTask } from '../shared/use-cases/update-task.js';
 
 registerEndpoint({
   name: 'tasks-replace',
   route: 'tasksReplace',
+  docs: {
+    tag: 'Tasks',
+    summary: "Replace a task's mutable fields",
+    success: { status: 200, description: 'The replaced task', data: taskSchema, headers: ['ETag'] },
+    problems: [404, 409, 412, 428],
+    requestHeaders: [{ name: 'If-Match', required: true }],
+  },
   authenticated: true,
   roles: UPDATE_ROLES,
   params: taskIdParamsSchema,

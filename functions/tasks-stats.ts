@@ -2,10 +2,17 @@ import { READ_ROLES, visibilityScope } from '../shared/domain/permissions.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { taskStatsQuerySchema } from '../shared/schemas/task-query.js';
 import { getServices } from '../shared/services.js';
+import { taskStatsSchema } from '../shared/schemas/responses.js';
 
 registerEndpoint({
   name: 'tasks-stats',
   route: 'tasksStats',
+  docs: {
+    tag: 'Tasks',
+    summary: 'Task counts',
+    description: 'Counts by status and priority, and the overdue count, for the tasks the caller may see.',
+    success: { status: 200, description: 'The counts', data: taskStatsSchema },
+  },
   authenticated: true,
   roles: READ_ROLES,
   query: taskStatsQuerySchema,

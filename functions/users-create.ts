@@ -2,7 +2,7 @@ import { newUserDocument } from '../shared/domain/user-rules.js';
 import { toUserView } from '../shared/domain/user-view.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { routeUrl } from '../shared/http/routes.js';
-import { createUserSchema } from '../shared/schemas/user.js';
+import { createUserSchema, userSchema } from '../shared/schemas/user.js';
 import { getServices } from '../shared/services.js';
 import { assertKnownLocation } from '../shared/use-cases/reference-checks.js';
 
@@ -10,6 +10,12 @@ import { assertKnownLocation } from '../shared/use-cases/reference-checks.js';
 registerEndpoint({
   name: 'users-create',
   route: 'usersCreate',
+  docs: {
+    tag: 'Users',
+    summary: 'Add a user to the directory',
+    success: { status: 201, description: 'The new user', data: userSchema, headers: ['Location', 'ETag'] },
+    problems: [409],
+  },
   authenticated: true,
   roles: ['admin'],
   body: createUserSchema,

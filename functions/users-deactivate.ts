@@ -3,7 +3,7 @@ import { toUserView } from '../shared/domain/user-view.js';
 import { notFound } from '../shared/http/api-error.js';
 import { requireIfMatch } from '../shared/http/conditional.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
-import { userIdParamsSchema } from '../shared/schemas/user.js';
+import { userIdParamsSchema, userSchema } from '../shared/schemas/user.js';
 import { getServices } from '../shared/services.js';
 
 /**
@@ -14,6 +14,13 @@ import { getServices } from '../shared/services.js';
 registerEndpoint({
   name: 'users-deactivate',
   route: 'usersDeactivate',
+  docs: {
+    tag: 'Users',
+    summary: 'Deactivate a user',
+    success: { status: 200, description: 'The deactivated user', data: userSchema, headers: ['ETag'] },
+    problems: [404, 412],
+    requestHeaders: [{ name: 'If-Match', required: false }],
+  },
   authenticated: true,
   roles: ['admin'],
   params: userIdParamsSchema,

@@ -3,12 +3,18 @@ import { canSeeUser } from '../shared/domain/user-rules.js';
 import { toUserView } from '../shared/domain/user-view.js';
 import { notFound } from '../shared/http/api-error.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
-import { userIdParamsSchema } from '../shared/schemas/user.js';
+import { userIdParamsSchema, userSchema } from '../shared/schemas/user.js';
 import { getServices } from '../shared/services.js';
 
 registerEndpoint({
   name: 'users-get',
   route: 'usersGet',
+  docs: {
+    tag: 'Users',
+    summary: 'Get a user',
+    success: { status: 200, description: 'The user', data: userSchema, headers: ['ETag'] },
+    problems: [404],
+  },
   authenticated: true,
   roles: MANAGE_ROLES,
   params: userIdParamsSchema,

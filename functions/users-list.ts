@@ -1,15 +1,21 @@
+import { z } from 'zod';
 import { MANAGE_ROLES } from '../shared/domain/permissions.js';
 import { userDirectoryScope } from '../shared/domain/user-rules.js';
 import { toUserView } from '../shared/domain/user-view.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import type { Jurisdiction } from '../shared/schemas/task.js';
-import { listUsersQuerySchema } from '../shared/schemas/user.js';
+import { listUsersQuerySchema, userSchema } from '../shared/schemas/user.js';
 import { getServices } from '../shared/services.js';
 
 /** The directory, filtered by role, jurisdiction and active; managers see the people of their jurisdictions. */
 registerEndpoint({
   name: 'users-list',
   route: 'usersList',
+  docs: {
+    tag: 'Users',
+    summary: 'List users',
+    success: { status: 200, description: 'A page of users', data: z.array(userSchema), paginated: true },
+  },
   authenticated: true,
   roles: MANAGE_ROLES,
   query: listUsersQuerySchema,

@@ -2,11 +2,18 @@ import { READ_ROLES, visibilityScope } from '../shared/domain/permissions.js';
 import { toUserView } from '../shared/domain/user-view.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { getServices } from '../shared/services.js';
+import { meSchema } from '../shared/schemas/responses.js';
 
 /** The caller's profile, roles, work scope and what they may do in general (task rights are per task: allowedActions). */
 registerEndpoint({
   name: 'users-me',
   route: 'usersMe',
+  docs: {
+    tag: 'Users',
+    summary: 'The caller',
+    description: 'Profile, roles, work scope and general permissions (task rights are per task: allowedActions).',
+    success: { status: 200, description: 'The caller', data: meSchema },
+  },
   authenticated: true,
   roles: READ_ROLES,
   handler: async ({ principal }) => {

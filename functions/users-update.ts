@@ -4,7 +4,7 @@ import { notFound } from '../shared/http/api-error.js';
 import { requireIfMatch } from '../shared/http/conditional.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { MERGE_PATCH_CONTENT_TYPES } from '../shared/http/request-body.js';
-import { updateUserSchema, userIdParamsSchema } from '../shared/schemas/user.js';
+import { updateUserSchema, userIdParamsSchema, userSchema } from '../shared/schemas/user.js';
 import { getServices } from '../shared/services.js';
 import { assertKnownLocation } from '../shared/use-cases/reference-checks.js';
 
@@ -12,6 +12,13 @@ import { assertKnownLocation } from '../shared/use-cases/reference-checks.js';
 registerEndpoint({
   name: 'users-update',
   route: 'usersUpdate',
+  docs: {
+    tag: 'Users',
+    summary: 'Change a user (JSON Merge Patch)',
+    success: { status: 200, description: 'The changed user', data: userSchema, headers: ['ETag'] },
+    problems: [404, 412, 428],
+    requestHeaders: [{ name: 'If-Match', required: true }],
+  },
   authenticated: true,
   roles: ['admin'],
   params: userIdParamsSchema,

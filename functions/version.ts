@@ -1,12 +1,18 @@
 import { readPackageInfo } from '../shared/config/package-info.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { getServices } from '../shared/services.js';
+import { versionSchema } from '../shared/schemas/responses.js';
 
 const packageInfo = readPackageInfo();
 
 registerEndpoint({
   name: 'version',
   route: 'version',
+  docs: {
+    tag: 'Health',
+    summary: 'Version',
+    success: { status: 200, description: 'Build information', data: versionSchema },
+  },
   authenticated: false,
   handler: async () => ({
     status: 200,

@@ -12,12 +12,18 @@ export interface PackageInfo {
  * TypeScript sources (tests), from dist/ (local host, Core Tools) and from the deployed package.
  */
 export function readPackageInfo(startUrl: string = import.meta.url): PackageInfo {
+  const parsed = JSON.parse(readFileSync(join(projectRoot(startUrl), 'package.json'), 'utf8')) as PackageInfo;
+  return { name: parsed.name, version: parsed.version };
+}
+
+/** The app's root folder: the nearest folder above this module holding this app's package.json. */
+export function projectRoot(startUrl: string = import.meta.url): string {
   let dir = dirname(fileURLToPath(startUrl));
   for (;;) {
     const candidate = join(dir, 'package.json');
     if (existsSync(candidate)) {
       const parsed = JSON.parse(readFileSync(candidate, 'utf8')) as Partial<PackageInfo>;
-      if (parsed.name && parsed.version) return { name: parsed.name, version: parsed.version };
+      if (parsed.name && parsed.version) return dir;
     }
     const parent = dirname(dir);
     if (parent === dir) throw new Error('package.json not found above ' + fileURLToPath(startUrl));

@@ -1,6 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
 import type { Principal, Role } from '../auth/roles.js';
+import type { EndpointDocs } from '../openapi/endpoint-docs.js';
 import { ApiError, validationError } from './api-error.js';
 import { authenticate } from './authenticate.js';
 import { CORRELATION_HEADER, correlationIdFrom } from './correlation.js';
@@ -19,6 +20,8 @@ export interface EndpointResult {
   headers?: Record<string, string>;
   /** Set for status-only answers (204, 304): no body, no envelope. */
   empty?: boolean;
+  /** A body sent as is, without the envelope (the OpenAPI document, the docs page and its assets). */
+  raw?: { contentType: string; body: string | Buffer };
 }
 
 export interface EndpointContext<P, Q, B, A extends boolean> {
@@ -47,8 +50,17 @@ export interface EndpointSpec<P, Q, B, A extends boolean> {
   bodyDecoders?: Readonly<Record<string, BodyDecoder>>;
   /** Body size limit in bytes (413 above); the 64 KiB default suits everything but bulk endpoints. */
   maxBodyBytes?: number;
+  /** How the endpoint appears in the OpenAPI document. */
+  docs: EndpointDocs;
   handler: (context: EndpointContext<P, Q, B, A>) => Promise<EndpointResult>;
 }
+
+// Specs with their type parameters erased, for the OpenAPI generator.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyEndpointSpec = EndpointSpec<any, any, any, boolean>;
+
+/** Every endpoint registered in this process, in registration order: the OpenAPI generator's input. */
+export const REGISTERED_ENDPOINTS: AnyEndpointSpec[] = [];
 
 /**
  * Registers an HTTP function with the pipeline every endpoint shares: correlation id, bearer
@@ -60,6 +72,7 @@ export function registerEndpoint<P = undefined, Q = undefined, B = undefined, A 
   spec: EndpointSpec<P, Q, B, A>,
 ): void {
   const route = ROUTES[spec.route];
+  REGISTERED_ENDPOINTS.push(spec as AnyEndpointSpec);
   app.http(spec.name, {
     methods: [route.method],
     route: route.path,
@@ -129,6 +142,7 @@ function parseWith<T>(schema: z.ZodType<T, unknown> | undefined, input: unknown,
 
 function successResponse(result: EndpointResult): HttpResponseInit {
   if (result.empty) return { status: result.status, headers: result.headers ?? {} };
+  if (result.raw) return { status: result.status, headers: { 'Content-Type': result.raw.contentType, ...result.headers }, body: result.raw.body };
   const envelope = {
     success: true,
     data: result.data,

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { READ_ROLES } from '../domain/permissions.js';
 import { toTaskView } from '../domain/task-view.js';
-import { taskIdParamsSchema } from '../schemas/task.js';
+import { taskIdParamsSchema, taskSchema } from '../schemas/task.js';
 import { performTaskAction, type ActionInput, type WorkflowAction } from '../use-cases/task-actions.js';
 import { requestWriteContext } from '../use-cases/write-context.js';
 import { registerEndpoint } from './endpoint.js';
@@ -17,10 +17,20 @@ export function registerTaskAction<B extends ActionInput | undefined = undefined
   route: RouteName;
   action: WorkflowAction;
   body?: z.ZodType<B, unknown>;
+  summary: string;
+  description: string;
 }): void {
   registerEndpoint({
     name: options.name,
     route: options.route,
+    docs: {
+      tag: 'Workflow',
+      summary: options.summary,
+      description: `${options.description} Atomic; If-Match is optional (a stale one is 412). 404 when the caller cannot see the task, 403 when their roles never allow the action, 409 when the task's state does not.`,
+      success: { status: 200, description: 'The task after the action', data: taskSchema, headers: ['ETag'] },
+      problems: [404, 409, 412],
+      requestHeaders: [{ name: 'If-Match', required: false }],
+    },
     authenticated: true,
     roles: READ_ROLES,
     params: taskIdParamsSchema,

@@ -32,5 +32,11 @@ export const batchResultSchema = z.object({
   status: z.number().int(),
   data: taskSchema.optional(),
   problem: problemSchema.optional(),
-});
+}).meta({ id: 'BatchResult' });
 export type BatchResult = z.infer<typeof batchResultSchema>;
+
+export const batchResponseSchema = z.object({
+  results: z.array(batchResultSchema),
+  succeeded: z.number().int().min(0),
+  failed: z.number().int().min(0),
+});

@@ -22,9 +22,10 @@ export const taskEventTypeSchema = z.enum(TASK_EVENT_TYPES);
 export type TaskEventType = z.infer<typeof taskEventTypeSchema>;
 
 /** The task as an event records it: the API fields, without caller-specific ones. */
-export const taskSnapshotSchema = taskSchema.omit({ etag: true, allowedActions: true }).extend({
-  version: z.number().int().positive(),
-});
+export const taskSnapshotSchema = taskSchema
+  .omit({ etag: true, allowedActions: true })
+  .extend({ version: z.number().int().positive() })
+  .meta({ id: 'TaskSnapshot' });
 export type TaskSnapshot = z.infer<typeof taskSnapshotSchema>;
 
 export const actorSchema = z.object({

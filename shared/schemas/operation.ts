@@ -86,7 +86,7 @@ export const operationViewSchema = z.object({
   /** The first errors (at most MAX_OPERATION_ERRORS); `omittedErrors` counts the rest. */
   errors: z.array(operationErrorSchema),
   omittedErrors: z.number().int().nonnegative(),
-});
+}).meta({ id: 'Operation' });
 export type OperationView = z.infer<typeof operationViewSchema>;
 
 /** The requester as the worker acts for them: it has no request, so the scope is kept from the request. */

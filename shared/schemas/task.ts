@@ -10,16 +10,16 @@ import {
 } from './primitives.js';
 
 export const JURISDICTIONS = ['IA', 'CIVIL', 'FAMILY', 'EMPLOYMENT', 'SSCS', 'PRIVATELAW', 'PUBLICLAW'] as const;
-export const jurisdictionSchema = z.enum(JURISDICTIONS);
+export const jurisdictionSchema = z.enum(JURISDICTIONS).meta({ id: 'Jurisdiction' });
 export type Jurisdiction = z.infer<typeof jurisdictionSchema>;
 
 export const TASK_STATUSES = ['pending', 'in_progress', 'completed', 'cancelled'] as const;
-export const taskStatusSchema = z.enum(TASK_STATUSES);
+export const taskStatusSchema = z.enum(TASK_STATUSES).meta({ id: 'TaskStatus' });
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
 /** Ordered from least to most urgent: the index is the rank used for sorting. */
 export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
-export const prioritySchema = z.enum(PRIORITIES);
+export const prioritySchema = z.enum(PRIORITIES).meta({ id: 'Priority' });
 export type Priority = z.infer<typeof prioritySchema>;
 
 /** Body of `POST /v1/tasks`. Unknown fields are rejected, never silently dropped. */
@@ -33,6 +33,17 @@ export const createTaskSchema = z.strictObject({
   dueDate: utcDateTimeSchema,
   /** Omitted: a caseworker's own task is assigned to them; anyone else's is unassigned. */
   assignee: userIdSchema.nullable().optional(),
+}).meta({
+  id: 'NewTask',
+  example: {
+    caseId: '1234567812345678',
+    jurisdiction: 'IA',
+    locationId: '765324',
+    title: 'Review appeal bundle',
+    description: 'Check the bundle is complete before listing',
+    priority: 'high',
+    dueDate: '2030-01-15T09:00:00Z',
+  },
 });
 export type CreateTaskInput = z.infer<typeof createTaskSchema>;
 
@@ -51,7 +62,7 @@ const mutableTaskFields = {
 };
 
 /** Body of `PUT /v1/tasks/{id}`: every mutable field, nothing else. */
-export const replaceTaskSchema = z.strictObject(mutableTaskFields);
+export const replaceTaskSchema = z.strictObject(mutableTaskFields).meta({ id: 'TaskReplacement' });
 export type ReplaceTaskInput = z.infer<typeof replaceTaskSchema>;
 
 /**
@@ -65,7 +76,8 @@ export const patchTaskSchema = z
     description: descriptionSchema.nullable().transform((value) => value ?? ''),
   })
   .partial()
-  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' });
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' })
+  .meta({ id: 'TaskPatch', example: { priority: 'urgent', assignee: null } });
 export type PatchTaskInput = z.infer<typeof patchTaskSchema>;
 
 /** A task as the API returns it. */
@@ -94,7 +106,7 @@ export const taskSchema = z.object({
   etag: z.string(),
   /** What the caller may do with this task now, computed by the rules that enforce it. */
   allowedActions: z.array(z.string()),
-});
+}).meta({ id: 'Task' });
 export type Task = z.infer<typeof taskSchema>;
 
 export const taskIdParamsSchema = z.strictObject({ id: uuidSchema });

@@ -29,7 +29,7 @@ export const userSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   etag: z.string(),
-});
+}).meta({ id: 'User' });
 export type User = z.infer<typeof userSchema>;
 
 export const createUserSchema = z.strictObject({

@@ -71,6 +71,9 @@ const MATRIX: Record<RouteName, { request: (scope: Scope, role: Role) => Promise
   health: { request: async () => ({ method: 'GET', path: '/v1/health' }), expect: all(200) },
   healthReady: { request: async () => ({ method: 'GET', path: '/v1/health/ready' }), expect: all(200) },
   version: { request: async () => ({ method: 'GET', path: '/v1/version' }), expect: all(200) },
+  openapiDocument: { request: async () => ({ method: 'GET', path: '/openapi.json' }), expect: all(200) },
+  docsPage: { request: async () => ({ method: 'GET', path: '/docs' }), expect: all(200) },
+  docsAsset: { request: async () => ({ method: 'GET', path: '/docs/swagger-initializer.js' }), expect: all(200) },
   tasksCreate: {
     request: async (scope) => ({ method: 'POST', path: '/v1/tasks', json: taskBody({ ...PLACE[scope], assignee: null }) }),
     expect: { admin: [201, 201], manager: [201, 403], caseworker: [201, 403], viewer: [403, 403] },

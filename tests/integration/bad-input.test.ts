@@ -99,7 +99,8 @@ describe('bad input always gets a 4xx problem naming the field', () => {
   });
 
   it('unknown routes and methods are problems too', async () => {
-    expect((await host.call('/v1/nothing-here', { as: 'manager' })).status).toBe(404);
-    expect((await host.call('/v1/tasks', { method: 'DELETE', as: 'manager' })).status).toBe(405);
+    // Answered by the host's routing, not by an operation: outside the contract by definition.
+    expect((await host.call('/v1/nothing-here', { as: 'manager', contract: false })).status).toBe(404);
+    expect((await host.call('/v1/tasks', { method: 'DELETE', as: 'manager', contract: false })).status).toBe(405);
   });
 });

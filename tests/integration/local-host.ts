@@ -7,6 +7,7 @@ import type { Role } from '../../shared/auth/roles.js';
 import { TOPICS } from '../../shared/config/entities.js';
 import { defaultDemoUser } from '../../dev/demo-users.js';
 import { loadOrCreateDevIssuer, type DevIssuer } from '../../dev/issuer.js';
+import { contractViolations } from '../contract/contract-validator.js';
 
 const projectDir = resolve(import.meta.dirname, '..', '..');
 
@@ -33,8 +34,12 @@ export interface LocalHost {
   token(role: Role, userId?: string): Promise<string>;
   /** A dev-issuer token with exactly these roles (possibly none). */
   tokenWithRoles(roles: Role[], userId?: string): Promise<string>;
-  /** fetch against /api/..., with an optional role's token. */
-  call(path: string, init?: RequestInit & { as?: Role | { role: Role; userId: string }; json?: unknown }): Promise<Response>;
+  /**
+   * fetch against /api/..., with an optional role's token. Every response is checked against the
+   * OpenAPI document (tests/contract); `contract: false` only for calls that deliberately go
+   * outside the API (unknown routes, wrong methods), which the host answers, not an operation.
+   */
+  call(path: string, init?: RequestInit & { as?: Role | { role: Role; userId: string }; json?: unknown; contract?: boolean }): Promise<Response>;
   /** POST /admin/functions/<name>: runs a timer (or any non-HTTP function) now. */
   runFunction(name: string): Promise<void>;
   /** The local broker's admin API (not under /api). */
@@ -102,17 +107,26 @@ export async function startLocalHost(options: { env?: Record<string, string> } =
     token,
     tokenWithRoles: (roles, userId = 'no-role-user') => issuer!.signToken({ id: userId, name: 'Test user', roles }),
     async call(path, init = {}) {
-      const { as, json, ...rest } = init;
+      const { as, json, contract = true, ...rest } = init;
       const headers = new Headers(rest.headers);
       if (as) {
         const { role, userId } = typeof as === 'string' ? { role: as, userId: undefined } : as;
         headers.set('authorization', `Bearer ${await token(role, userId)}`);
       }
-      if (json !== undefined) {
-        headers.set('content-type', headers.get('content-type') ?? 'application/json');
-        return fetch(`${baseUrl}/api${path}`, { ...rest, headers, body: JSON.stringify(json) });
+      if (json !== undefined) headers.set('content-type', headers.get('content-type') ?? 'application/json');
+      const method = (rest.method ?? 'GET').toUpperCase();
+      const response = await fetch(`${baseUrl}/api${path}`, { ...rest, headers, ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
+      if (contract) {
+        const violations = contractViolations({
+          method,
+          path: path.split('?')[0]!,
+          status: response.status,
+          headers: response.headers,
+          body: await response.clone().text(),
+        });
+        if (violations.length > 0) throw new Error(`Response outside the API contract:\n${violations.join('\n')}`);
       }
-      return fetch(`${baseUrl}/api${path}`, { ...rest, headers });
+      return response;
     },
     async runFunction(name) {
       const response = await fetch(`${baseUrl}/admin/functions/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });

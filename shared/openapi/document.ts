@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
+import { readPackageInfo } from '../config/package-info.js';
+import type { AnyEndpointSpec } from '../http/endpoint.js';
+import { PROBLEM_TYPES } from '../http/problem-types.js';
+import { JSON_CONTENT_TYPES } from '../http/request-body.js';
+import { ROUTES } from '../http/routes.js';
+import { problemSchema } from '../schemas/problem.js';
+import { API_TAGS, type EndpointDocs, type ResponseHeaderName } from './endpoint-docs.js';
+
+const paginationSchema = z
+  .object({
+    limit: z.number().int().min(1).max(100),
+    nextCursor: z.string().max(16384).nullable().meta({ description: 'Pass as `cursor` to get the next page; null on the last page.' }),
+    hasMore: z.boolean(),
+  })
+  .meta({ id: 'Pagination' });
+
+const RESPONSE_HEADERS: Record<ResponseHeaderName | 'x-correlation-id' | 'WWW-Authenticate', { description: string; schema: z.ZodType }> = {
+  ETag: { description: 'The version of the resource; send it back in If-Match to change it.', schema: z.string().max(200) },
+  Location: { description: 'Where the created resource (or the operation to poll) is.', schema: z.string().max(2048) },
+  'Retry-After': { description: 'Seconds to wait before retrying or polling again.', schema: z.string().max(10) },
+  'x-correlation-id': { description: 'The request correlation id (the caller one when safe, else generated); quote it when reporting a problem.', schema: z.string().max(128) },
+  'WWW-Authenticate': { description: 'The bearer challenge (RFC 6750).', schema: z.string().max(1024) },
+};
+
+/** Response headers as a zod object (zod-openapi renders each key as a header); x-correlation-id is always there. */
+function headers(names: readonly (keyof typeof RESPONSE_HEADERS)[], optional: readonly (keyof typeof RESPONSE_HEADERS)[] = []) {
+  const header = (name: keyof typeof RESPONSE_HEADERS) => RESPONSE_HEADERS[name].schema.meta({ description: RESPONSE_HEADERS[name].description });
+  return z.object({
+    ...Object.fromEntries(['x-correlation-id' as const, ...names].map((name) => [name, header(name)])),
+    ...Object.fromEntries(optional.map((name) => [name, header(name).optional()])),
+  });
+}
+
+function envelope(docs: EndpointDocs['success']) {
+  return z.object({
+    success: z.literal(true),
+    data: docs.data ?? z.null(),
+    ...(docs.paginated ? { pagination: paginationSchema } : {}),
+    timestamp: z.string().max(40).meta({ description: 'When the response was made (UTC).' }),
+  });
+}
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = Object.fromEntries(
+  Object.values(PROBLEM_TYPES).map((kind) => [kind.status, kind.title]),
+);
+PROBLEM_DESCRIPTIONS[400] = 'A field, parameter or header is invalid, missing or unknown (each named in `errors`), or the body is not JSON';
+PROBLEM_DESCRIPTIONS[429] = 'Too many requests (rate limit or quota of API Management)';
+
+/** The problems the pipeline itself can answer for an endpoint, plus those its docs declare. */
+export function problemStatuses(spec: AnyEndpointSpec): number[] {
+  const statuses = new Set<number>([500, 429, ...(spec.docs.problems ?? [])]);
+  if (spec.authenticated) [401, 403, 503].forEach((status) => statuses.add(status));
+  if (spec.params || spec.query || spec.body || spec.docs.requestHeaders?.length) statuses.add(400);
+  if (spec.body) [413, 415].forEach((status) => statuses.add(status));
+  return [...statuses].sort();
+}
+
+const problemResponses = new Map<number, ReturnType<typeof makeProblemResponse>>();
+
+/** The same object for every use of a status: zod-openapi registers it once as a component. */
+function problemResponse(status: number) {
+  if (!problemResponses.has(status)) problemResponses.set(status, makeProblemResponse(status));
+  return problemResponses.get(status)!;
+}
+
+function makeProblemResponse(status: number) {
+  const extra: (keyof typeof RESPONSE_HEADERS)[] = status === 401 ? ['WWW-Authenticate'] : [];
+  return {
+    // One component per status, referenced by every operation that can answer it.
+    id: `Problem${status}`,
+    description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
+    headers: headers(extra, status === 503 ? ['Retry-After'] : status === 412 ? ['ETag'] : []),
+    content: { 'application/problem+json': { schema: problemSchema } },
+  };
+}
+
+function responses(spec: AnyEndpointSpec): ZodOpenApiResponsesObject {
+  const { success } = spec.docs;
+  const result: ZodOpenApiResponsesObject = {
+    [success.status]: {
+      description: success.description,
+      headers: headers(success.headers ?? [], success.optionalHeaders ?? []),
+      ...(success.status === 204
+        ? {}
+        : { content: success.raw ? Object.fromEntries(success.raw.contentTypes.map((type) => [type, { schema: success.raw!.schema }])) : { 'application/json': { schema: envelope(success) } } }),
+    },
+  };
+  for (const other of spec.docs.alsoReturns ?? []) result[String(other.status) as `${1 | 2 | 3 | 4 | 5}${string}`] = { description: other.description, headers: headers(other.headers ?? []) };
+  for (const status of problemStatuses(spec)) result[String(status) as `${1 | 2 | 3 | 4 | 5}${string}`] = problemResponse(status);
+  return result;
+}
+
+function requestHeaders(spec: AnyEndpointSpec) {
+  const shape: Record<string, z.ZodType> = {
+    'x-correlation-id': z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+      .optional()
+      .meta({ description: 'Your correlation id, echoed in the response and carried into events and logs.' }),
+  };
+  for (const header of spec.docs.requestHeaders ?? []) {
+    const schema = z
+      .string()
+      .max(1024)
+      .meta({
+        description:
+          header.name === 'If-Match'
+            ? 'The ETag you last read. Required to change an existing resource (428 without, 412 when stale).'
+            : 'An ETag you hold: 304 if the resource still has it.',
+      });
+    shape[header.name] = header.required ? schema : schema.optional();
+  }
+  return z.object(shape);
+}
+
+function operation(spec: AnyEndpointSpec): ZodOpenApiOperationObject {
+  const contentTypes = spec.bodyContentTypes ?? JSON_CONTENT_TYPES;
+  return {
+    operationId: spec.name,
+    tags: [spec.docs.tag],
+    summary: spec.docs.summary,
+    ...(spec.docs.description ? { description: spec.docs.description } : {}),
+    security: spec.authenticated ? [{ bearer: [] }, { entraId: [] }] : [],
+    requestParams: {
+      ...(spec.params ? { path: spec.params as z.ZodObject } : {}),
+      ...(spec.query ? { query: spec.query as z.ZodObject } : {}),
+      header: requestHeaders(spec),
+    },
+    ...(spec.body
+      ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(
+              contentTypes.map((type) => [type, { schema: type === 'text/csv' ? z.string().max(2 * 1024 * 1024) : spec.body! }]),
+            ),
+          },
+        }
+      : {}),
+    responses: responses(spec),
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document, generated from the endpoints' own registrations: the same routes,
+ * zod schemas and pipeline rules that serve requests. `npm run openapi` writes it to
+ * openapi/caseload.openapi.json, which API Management imports and /api/openapi.json serves.
+ */
+export function buildOpenApiDocument(specs: readonly AnyEndpointSpec[]): ReturnType<typeof createDocument> {
+  const { version } = readPackageInfo();
+  const paths: Record<string, Record<string, ZodOpenApiOperationObject>> = {};
+  for (const spec of specs) {
+    const route = ROUTES[spec.route];
+    const path = `/${route.path}`;
+    paths[path] ??= {};
+    paths[path][route.method.toLowerCase()] = operation(spec);
+  }
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Caseload API',
+      version,
+      description:
+        'Task management for HM Courts & Tribunals caseworkers. Every error is an RFC 9457 problem (application/problem+json). ' +
+        'Success bodies are `{ success, data, pagination?, timestamp }`. Locally, get a token with `npm run -s token -- <role>`.',
+      contact: { name: 'Caseload team' },
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: '/api', description: 'This host: http://localhost:7071/api locally; the API Management gateway in Azure.' }],
+    tags: API_TAGS.map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An Entra ID access token for the API (locally: npm run -s token -- <role>).' },
+        entraId: {
+          type: 'oauth2',
+          description: 'Entra ID (replace "organizations" with your tenant id). App roles: admin, manager, caseworker, viewer.',
+          flows: {
+            authorizationCode: {
+              authorizationUrl: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize',
+              tokenUrl: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/token',
+              scopes: { 'api://caseload/user_impersonation': 'Use Caseload as the signed-in user' },
+            },
+          },
+        },
+      },
+    },
+  });
+}
