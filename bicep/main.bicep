@@ -89,7 +89,8 @@ var names = resourceNames(workload, toLower(environmentName), token)
 var allTags = union(tags, { 'azd-env-name': environmentName, workload: workload })
 
 // The routes that answer without a token (functions registered with authenticated: false).
-var anonymousPaths = ['v1/health', 'v1/health/ready', 'v1/version']
+// The routes of the functions registered with authenticated: false (tests/infra keeps the two in step).
+var anonymousPaths = ['v1/health', 'v1/health/ready', 'v1/version', 'openapi.json', 'docs', 'docs/{file}']
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
   name: names.resourceGroup

@@ -13,6 +13,7 @@ registerEndpoint({
   docs: {
     tag: 'Users',
     summary: 'Add a user to the directory',
+    description: 'Requires the admin app role.',
     success: { status: 201, description: 'The new user', data: userSchema, headers: ['Location', 'ETag'] },
     problems: [409],
   },

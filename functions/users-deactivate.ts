@@ -17,6 +17,7 @@ registerEndpoint({
   docs: {
     tag: 'Users',
     summary: 'Deactivate a user',
+    description: 'Requires the admin app role.',
     success: { status: 200, description: 'The deactivated user', data: userSchema, headers: ['ETag'] },
     problems: [404, 412],
     requestHeaders: [{ name: 'If-Match', required: false }],

@@ -15,6 +15,7 @@ registerEndpoint({
   docs: {
     tag: 'Users',
     summary: 'Change a user (JSON Merge Patch)',
+    description: 'Requires the admin app role.',
     success: { status: 200, description: 'The changed user', data: userSchema, headers: ['ETag'] },
     problems: [404, 412, 428],
     requestHeaders: [{ name: 'If-Match', required: true }],

@@ -121,7 +121,8 @@ resource api 'Microsoft.ApiManagement/service/apis@2024-05-01' = {
 var corsOrigins = join(map(corsAllowedOrigins, origin => '        <origin>${origin}</origin>'), '\n')
 var anonymousPathTest = empty(anonymousPaths)
   ? 'false'
-  : join(map(anonymousPaths, p => 'path.EndsWith("/${p}")'), ' || ')
+  // A templated route ('docs/{file}') is matched by its literal prefix, the others exactly at the end.
+  : join(map(anonymousPaths, p => contains(p, '{') ? 'path.Contains("/${split(p, '{')[0]}")' : 'path.EndsWith("/${p}")'), ' || ')
 
 var apiPolicy = reduce(
   [

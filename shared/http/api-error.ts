@@ -19,8 +19,15 @@ export class ApiError extends Error {
   }
 }
 
-export const validationError = (errors: FieldError[], detail?: string): ApiError =>
-  new ApiError('validation', detail ?? errors.map((error) => `${error.field}: ${error.message}`).join('; '), { errors });
+/** At most this many field errors are listed: a body of 64 KiB could otherwise name thousands. */
+export const MAX_FIELD_ERRORS = 50;
+
+export const validationError = (errors: FieldError[], detail?: string): ApiError => {
+  const listed = errors.slice(0, MAX_FIELD_ERRORS);
+  const more = errors.length > listed.length ? `; and ${errors.length - listed.length} more` : '';
+  const summary = detail ?? `${listed.slice(0, 10).map((error) => `${error.field}: ${error.message}`).join('; ')}${listed.length > 10 ? '; …' : ''}${more}`;
+  return new ApiError('validation', summary.slice(0, 2000), { errors: listed });
+};
 
 export const notFound = (detail: string): ApiError => new ApiError('notFound', detail);
 export const forbidden = (detail: string): ApiError => new ApiError('forbidden', detail);

@@ -16,20 +16,36 @@ const paginationSchema = z
   })
   .meta({ id: 'Pagination' });
 
-const RESPONSE_HEADERS: Record<ResponseHeaderName | 'x-correlation-id' | 'WWW-Authenticate', { description: string; schema: z.ZodType }> = {
+type HeaderName = ResponseHeaderName | 'x-correlation-id' | 'WWW-Authenticate' | 'Access-Control-Allow-Origin' | 'X-RateLimit-Limit' | 'X-RateLimit-Remaining';
+
+const RESPONSE_HEADERS: Record<HeaderName, { description: string; schema: z.ZodType }> = {
   ETag: { description: 'The version of the resource; send it back in If-Match to change it.', schema: z.string().max(200) },
   Location: { description: 'Where the created resource (or the operation to poll) is.', schema: z.string().max(2048) },
   'Retry-After': { description: 'Seconds to wait before retrying or polling again.', schema: z.string().max(10) },
   'x-correlation-id': { description: 'The request correlation id (the caller one when safe, else generated); quote it when reporting a problem.', schema: z.string().max(128) },
   'WWW-Authenticate': { description: 'The bearer challenge (RFC 6750).', schema: z.string().max(1024) },
+  'Access-Control-Allow-Origin': { description: 'Set by API Management (CORS policy) for the allowed origins.', schema: z.string().max(2048) },
+  'X-RateLimit-Limit': { description: 'Calls allowed per period for this subscription; set by API Management (rate-limit-by-key).', schema: z.string().max(20) },
+  'X-RateLimit-Remaining': { description: 'Calls left in the period for this subscription; set by API Management (rate-limit-by-key).', schema: z.string().max(20) },
 };
 
+/** What the gateway adds to every answer: CORS and rate-limit headers (never set by the functions themselves). */
+const GATEWAY_HEADERS: readonly HeaderName[] = ['Access-Control-Allow-Origin', 'X-RateLimit-Limit', 'X-RateLimit-Remaining'];
+
+/**
+ * Fallback bounds for schemas zod leaves unbounded (free-text messages, record keys, lists whose
+ * size a page or a rule already limits). The contract tests validate every real response against
+ * them, so they are checked statements about the API, not decoration.
+ */
+const FALLBACK_MAX_STRING = 4096;
+const FALLBACK_MAX_ITEMS = 1000;
+
 /** Response headers as a zod object (zod-openapi renders each key as a header); x-correlation-id is always there. */
-function headers(names: readonly (keyof typeof RESPONSE_HEADERS)[], optional: readonly (keyof typeof RESPONSE_HEADERS)[] = []) {
-  const header = (name: keyof typeof RESPONSE_HEADERS) => RESPONSE_HEADERS[name].schema.meta({ description: RESPONSE_HEADERS[name].description });
+function headers(names: readonly HeaderName[], optional: readonly HeaderName[] = []) {
+  const header = (name: HeaderName) => RESPONSE_HEADERS[name].schema.meta({ description: RESPONSE_HEADERS[name].description });
   return z.object({
     ...Object.fromEntries(['x-correlation-id' as const, ...names].map((name) => [name, header(name)])),
-    ...Object.fromEntries(optional.map((name) => [name, header(name).optional()])),
+    ...Object.fromEntries([...optional, ...GATEWAY_HEADERS].map((name) => [name, header(name).optional()])),
   });
 }
 
@@ -66,12 +82,12 @@ function problemResponse(status: number) {
 }
 
 function makeProblemResponse(status: number) {
-  const extra: (keyof typeof RESPONSE_HEADERS)[] = status === 401 ? ['WWW-Authenticate'] : [];
+  const extra: HeaderName[] = status === 401 ? ['WWW-Authenticate'] : [];
   return {
     // One component per status, referenced by every operation that can answer it.
     id: `Problem${status}`,
     description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
-    headers: headers(extra, status === 503 ? ['Retry-After'] : status === 412 ? ['ETag'] : []),
+    headers: headers(extra, status === 503 || status === 429 ? ['Retry-After'] : status === 412 ? ['ETag'] : []),
     content: { 'application/problem+json': { schema: problemSchema } },
   };
 }
@@ -115,6 +131,12 @@ function requestHeaders(spec: AnyEndpointSpec) {
   return z.object(shape);
 }
 
+/**
+ * The operations console (/v1/admin/…) gets its own scheme, so the contract shows it needs the
+ * admin app role; other admin-only operations say so in their description.
+ */
+const isAdminOnly = (spec: AnyEndpointSpec): boolean => ROUTES[spec.route].path.startsWith('v1/admin/');
+
 function operation(spec: AnyEndpointSpec): ZodOpenApiOperationObject {
   const contentTypes = spec.bodyContentTypes ?? JSON_CONTENT_TYPES;
   return {
@@ -122,7 +144,7 @@ function operation(spec: AnyEndpointSpec): ZodOpenApiOperationObject {
     tags: [spec.docs.tag],
     summary: spec.docs.summary,
     ...(spec.docs.description ? { description: spec.docs.description } : {}),
-    security: spec.authenticated ? [{ bearer: [] }, { entraId: [] }] : [],
+    security: !spec.authenticated ? [] : isAdminOnly(spec) ? [{ adminBearer: [] }] : [{ bearer: [] }, { entraId: [] }],
     requestParams: {
       ...(spec.params ? { path: spec.params as z.ZodObject } : {}),
       ...(spec.query ? { query: spec.query as z.ZodObject } : {}),
@@ -167,24 +189,47 @@ export function buildOpenApiDocument(specs: readonly AnyEndpointSpec[]): ReturnT
       contact: { name: 'Caseload team' },
       license: { name: 'MIT', identifier: 'MIT' },
     },
-    servers: [{ url: '/api', description: 'This host: http://localhost:7071/api locally; the API Management gateway in Azure.' }],
+    servers: [{ url: '/api', description: 'This host: http://localhost:7071/api locally; the API Management gateway in Azure.', 'x-internal': false }],
     tags: API_TAGS.map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An Entra ID access token for the API (locally: npm run -s token -- <role>).' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'An Entra ID access token for the API (locally: npm run -s token -- <role>). Verified per RFC8725: RS256/ES256 only, issuer, audience, expiry.',
+        },
+        adminBearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'As bearer, and the token must carry the admin app role (roles claim). Verified per RFC8725.',
+        },
         entraId: {
           type: 'oauth2',
-          description: 'Entra ID (replace "organizations" with your tenant id). App roles: admin, manager, caseworker, viewer.',
+          description:
+            'Entra ID (replace "organizations" with your tenant id). App roles: admin, manager, caseworker, viewer. Access tokens are JWTs verified per RFC8725.',
           flows: {
             authorizationCode: {
               authorizationUrl: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize',
               tokenUrl: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/token',
+              refreshUrl: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/token',
               scopes: { 'api://caseload/user_impersonation': 'Use Caseload as the signed-in user' },
             },
           },
         },
       },
     },
-  });
+  }, { override: applyFallbackBounds });
 }
+
+/** Adds the fallback bounds, and an integer format (every integer this API sends fits 32 bits). */
+function applyFallbackBounds({ jsonSchema }: { jsonSchema: Record<string, unknown> }): void {
+  const bounded = 'enum' in jsonSchema || 'const' in jsonSchema;
+  if (jsonSchema.type === 'string' && !bounded && jsonSchema.maxLength === undefined) jsonSchema.maxLength = FALLBACK_MAX_STRING;
+  if (jsonSchema.type === 'array' && jsonSchema.maxItems === undefined) jsonSchema.maxItems = FALLBACK_MAX_ITEMS;
+  if (jsonSchema.type === 'integer' && jsonSchema.format === undefined) jsonSchema.format = 'int32';
+}
+

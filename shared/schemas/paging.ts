@@ -4,8 +4,10 @@ import { z } from 'zod';
 export const limitParam = (fallback: number, max = 100) =>
   z
     .string({ message: 'must be given once' })
+    .max(3)
     .pipe(z.coerce.number<string>().int('must be a whole number').min(1).max(max))
-    .default(fallback);
+    // prefault: the default is the raw query value, so the documented default is a string like the parameter.
+    .prefault(String(fallback));
 
 /** An opaque cursor from a previous page's `pagination.nextCursor`. */
 export const cursorParam = z.string({ message: 'must be given once' }).min(1).max(16384);

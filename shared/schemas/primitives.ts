@@ -5,19 +5,21 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 /** The same, but allowing tab, line feed and carriage return, which free text legitimately holds. */
 const CONTROL_CHARACTERS_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
-export const uuidSchema = z.uuid({ message: 'must be a UUID' });
+export const uuidSchema = z.uuid({ message: 'must be a UUID' }).max(36);
 
 /** A CCD case reference: exactly 16 digits. */
-export const caseIdSchema = z.string().regex(/^\d{16}$/, 'must be a 16-digit CCD case reference');
+export const caseIdSchema = z.string().max(16).regex(/^\d{16}$/, 'must be a 16-digit CCD case reference');
 
 /** A court or venue id (ePIMS ids are numeric, but other systems use short codes). */
 export const locationIdSchema = z
   .string()
+  .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, 'must be 1-64 letters, digits or hyphens');
 
 /** A user id: in Azure the Entra object id; any stable, URL-safe identifier is accepted. */
 export const userIdSchema = z
   .string()
+  .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/, 'must be 1-128 letters, digits or . _ @ -');
 
 export const titleSchema = z
@@ -39,4 +41,5 @@ export const descriptionSchema = z
  */
 export const utcDateTimeSchema = z.iso
   .datetime({ message: 'must be an ISO 8601 date-time in UTC, e.g. 2026-12-01T09:00:00Z' })
+  .max(40)
   .transform((value) => new Date(value).toISOString());

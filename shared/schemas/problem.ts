@@ -7,20 +7,20 @@ export const fieldErrorSchema = z
   .object({
   in: z.enum(PROBLEM_LOCATIONS),
   /** Dotted path of the field, e.g. `dueDate` or `items.3.title`; the header name for headers. */
-  field: z.string(),
-  message: z.string(),
+  field: z.string().max(200),
+  message: z.string().max(500),
 })
   .meta({ id: 'FieldError' });
 export type FieldError = z.infer<typeof fieldErrorSchema>;
 
 /** RFC 9457 problem details, with the correlation id and per-field errors as extensions. */
 export const problemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  instance: z.string(),
-  correlationId: z.string(),
-  errors: z.array(fieldErrorSchema).optional(),
+  type: z.string().max(200),
+  title: z.string().max(200),
+  status: z.number().int().min(400).max(599),
+  detail: z.string().max(2000),
+  instance: z.string().max(2048),
+  correlationId: z.string().max(128),
+  errors: z.array(fieldErrorSchema).max(50).optional(),
 }).meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 export type Problem = z.infer<typeof problemSchema>;

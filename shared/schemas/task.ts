@@ -80,32 +80,35 @@ export const patchTaskSchema = z
   .meta({ id: 'TaskPatch', example: { priority: 'urgent', assignee: null } });
 export type PatchTaskInput = z.infer<typeof patchTaskSchema>;
 
+/** An instant in a response: normalised ISO 8601 UTC. */
+const instant = z.string().max(40).meta({ format: 'date-time' });
+
 /** A task as the API returns it. */
 export const taskSchema = z.object({
   id: uuidSchema,
   caseId: caseIdSchema,
   jurisdiction: jurisdictionSchema,
   locationId: locationIdSchema,
-  title: z.string(),
-  description: z.string(),
+  title: z.string().max(255),
+  description: z.string().max(2000),
   status: taskStatusSchema,
   priority: prioritySchema,
-  dueDate: z.string(),
-  assignee: z.string().nullable(),
-  createdBy: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  completedAt: z.string().nullable(),
-  cancelledAt: z.string().nullable(),
-  cancellationReason: z.string().nullable(),
-  deletedAt: z.string().nullable(),
+  dueDate: instant,
+  assignee: z.string().max(128).nullable(),
+  createdBy: z.string().max(128),
+  createdAt: instant,
+  updatedAt: instant,
+  completedAt: instant.nullable(),
+  cancelledAt: instant.nullable(),
+  cancellationReason: z.string().max(500).nullable(),
+  deletedAt: instant.nullable(),
   /** Flagged by overdue processing: open and past its due date. */
   overdue: z.boolean(),
-  overdueSince: z.string().nullable(),
+  overdueSince: instant.nullable(),
   /** The same value as the ETag header: send it back in If-Match to update this version. */
-  etag: z.string(),
+  etag: z.string().max(200),
   /** What the caller may do with this task now, computed by the rules that enforce it. */
-  allowedActions: z.array(z.string()),
+  allowedActions: z.array(z.enum(['claim', 'unclaim', 'assign', 'complete', 'cancel', 'reopen', 'update', 'delete'])).max(8),
 }).meta({ id: 'Task' });
 export type Task = z.infer<typeof taskSchema>;
 

@@ -28,7 +28,8 @@ describe('the committed OpenAPI document', () => {
     for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, any>>)) {
       for (const [method, operation] of Object.entries(item)) {
         const isPublic = /^\/(v1\/(health|health\/ready|version)|openapi\.json|docs(\/\{file\})?)$/.test(path);
-        expect(operation.security, `${method} ${path}`).toEqual(isPublic ? [] : [{ bearer: [] }, { entraId: [] }]);
+        const expected = isPublic ? [] : path.startsWith('/v1/admin/') ? [{ adminBearer: [] }] : [{ bearer: [] }, { entraId: [] }];
+        expect(operation.security, `${method} ${path}`).toEqual(expected);
         expect(operation.responses['500'], `${method} ${path}`).toEqual({ $ref: '#/components/responses/Problem500' });
         if (!isPublic) expect(operation.responses['401']).toEqual({ $ref: '#/components/responses/Problem401' });
       }
