@@ -1,4 +1,4 @@
-import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** JSON and RFC 9457 problem responses, and bounded JSON request bodies, for the admin API. */
 
@@ -27,20 +27,9 @@ export function sendNoContent(res: ServerResponse): void {
   res.end();
 }
 
-export function sendProblem(res: ServerResponse, status: number, detail: string, headers: Record<string, string> = {}): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail });
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/problem+json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-  });
-  res.end(body);
-}
+
+// One problem writer for everything the local host answers itself.
+export { sendProblem } from '../functions-host/problem.js';
 
 export async function readJson(req: IncomingMessage): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);

@@ -1,5 +1,5 @@
 import { DEAD_LETTER_SOURCES, type DeadLetterSourceName } from '../config/entities.js';
-import { replayMessageId, type DeadLetteredMessage, type Messaging, type OutgoingMessage } from './messaging.js';
+import { messageFields, replayMessageId, type DeadLetteredMessage, type Messaging, type OutgoingMessage } from './messaging.js';
 
 const TIMEOUT_MS = 5000;
 
@@ -33,12 +33,7 @@ export class LocalBrokerMessaging implements Messaging {
   async send(entity: string, messages: readonly OutgoingMessage[]): Promise<void> {
     for (let start = 0; start < messages.length; start += 100) {
       const chunk = messages.slice(start, start + 100).map((message) => ({
-        messageId: message.messageId,
-        body: message.body,
-        contentType: 'application/json',
-        subject: message.subject,
-        correlationId: message.correlationId,
-        applicationProperties: message.applicationProperties,
+        ...messageFields(message),
         scheduledEnqueueTimeUtc: message.scheduledEnqueueTimeUtc?.toISOString(),
       }));
       const response = await this.request('POST', `${encodeURIComponent(entity)}/messages`, { messages: chunk });

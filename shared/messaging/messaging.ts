@@ -45,3 +45,15 @@ export interface Messaging {
 /** The messageId of a replayed message: stable, so a repeated replay is a duplicate and dropped. */
 export const replayMessageId = (originalMessageId: string): string =>
   originalMessageId.endsWith(':replay') ? originalMessageId : `${originalMessageId}:replay`;
+
+/** The fields every transport sends for a message (bodies are always JSON in this app). */
+export function messageFields(message: OutgoingMessage) {
+  return {
+    messageId: message.messageId,
+    body: message.body,
+    contentType: 'application/json',
+    subject: message.subject,
+    correlationId: message.correlationId,
+    applicationProperties: message.applicationProperties,
+  };
+}

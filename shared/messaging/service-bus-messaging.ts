@@ -1,7 +1,7 @@
 import { ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusSender } from '@azure/service-bus';
 import type { TokenCredential } from '@azure/identity';
 import { DEAD_LETTER_SOURCES, type DeadLetterSourceName } from '../config/entities.js';
-import { replayMessageId, type DeadLetteredMessage, type Messaging, type OutgoingMessage } from './messaging.js';
+import { messageFields, replayMessageId, type DeadLetteredMessage, type Messaging, type OutgoingMessage } from './messaging.js';
 
 /**
  * Service Bus through the official SDK, authenticated with the function app's managed identity
@@ -102,16 +102,7 @@ export class ServiceBusMessaging implements Messaging {
   }
 }
 
-function toServiceBusMessage(message: OutgoingMessage) {
-  return {
-    messageId: message.messageId,
-    body: message.body,
-    contentType: 'application/json',
-    subject: message.subject,
-    correlationId: message.correlationId,
-    applicationProperties: message.applicationProperties,
-  };
-}
+const toServiceBusMessage = messageFields;
 
 function fromReceived(message: ServiceBusReceivedMessage): DeadLetteredMessage {
   return {
