@@ -1,0 +1,208 @@
+/**
+ * The benchmark's own harness for the local host: the same approach as
+ * tests/integration/local-host.ts (child process on a free loopback port, fresh data folder, dev
+ * issuer tokens), but without vitest or the contract validator, whose per-response checks would
+ * cost more CPU than the requests being timed on a 2-core machine.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CosmosClient, type Database } from '@azure/cosmos';
+import type { Role } from '../shared/auth/roles.js';
+import { COSMOS_DATABASE_DEFAULT, TOPICS } from '../shared/config/entities.js';
+import { defaultDemoUser } from '../dev/demo-users.js';
+import { loadOrCreateDevIssuer, type DevIssuer } from '../dev/issuer.js';
+
+/** Only loopback: the benchmark must never send its load anywhere else. */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export function assertLoopback(url: string): void {
+  const { hostname } = new URL(url);
+  if (!LOOPBACK.has(hostname)) throw new Error(`benchmark traffic goes to loopback only, not ${hostname}`);
+}
+
+/** Nobody consumes this subscription in the app yet, so it never drains; waiting for it is pointless. */
+const UNCONSUMED = `subscriptions/${TOPICS.taskEvents.subscriptions.notifications}`;
+
+/**
+ * Timer schedule that never fires during a run (00:00:00 on 1 January). The relay and the overdue
+ * scan are run by hand at chosen points instead, so a timer tick cannot land inside one side of a
+ * ratio and skew it.
+ */
+const NEVER_DURING_A_RUN = '0 0 0 1 1 *';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface HostProcess {
+  baseUrl: string;
+  pid: number;
+  dataDir: string;
+  /** Signs a token for the first demo user of a role (the API resolves the user's scope from the directory). */
+  token(role: Role): Promise<string>;
+  /** The host's embedded database, reached directly: only for seeding and inspecting, never timed. */
+  database: Database;
+  /** POST /admin/functions/<name>: runs a timer function now. */
+  runFunction(name: string): Promise<void>;
+  setSendFaults(failSends: boolean): Promise<void>;
+  /** Waits (bounded) until the local broker has nothing active or locked, i.e. background work is done. */
+  brokerIdle(timeoutMs?: number): Promise<boolean>;
+  /** VmRSS and VmHWM of the host process, in MiB (Linux /proc). */
+  memory(): { rssMiB: number; peakMiB: number } | undefined;
+  /** User + system CPU time the host process has used, in ms (Linux /proc). */
+  cpuMs(): number | undefined;
+  logTail(lines?: number): string;
+  dispose(): Promise<void>;
+}
+
+export async function startHost(projectDir: string): Promise<HostProcess> {
+  const port = await freePort();
+  const cosmosPort = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'caseload-bench-'));
+  const baseUrl = `http://localhost:${port}`;
+  assertLoopback(baseUrl);
+  // The host logs every invocation; a file instead of a pipe keeps reading it off this process's CPU.
+  const logPath = join(dataDir, 'host.log');
+  const logFd = openSync(logPath, 'a');
+  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', join(projectDir, 'dist/dev/start.js')], {
+    cwd: projectDir,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      CASELOAD_DATA_DIR: dataDir,
+      // A known port so the benchmark can seed the embedded database directly (as an integration test does).
+      CASELOAD_COSMOS_PORT: String(cosmosPort),
+      OUTBOX_RELAY_SCHEDULE: NEVER_DURING_A_RUN,
+      OVERDUE_SCAN_SCHEDULE: NEVER_DURING_A_RUN,
+    },
+    stdio: ['ignore', logFd, logFd],
+  });
+  closeSync(logFd);
+  const readLog = () => {
+    try {
+      return readFileSync(logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const logTail = (lines = 30) => readLog().split('\n').slice(-lines).join('\n');
+
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((done) => {
+      // SIGTERM lets the host close the database cleanly; SIGKILL if it hangs, so the run always ends.
+      const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.once('exit', () => {
+        clearTimeout(force);
+        done();
+      });
+      child.kill('SIGTERM');
+    });
+  };
+  const dispose = async () => {
+    await stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  let issuer: DevIssuer;
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`local host exited with ${child.exitCode}:\n${logTail()}`);
+      // Printed once start-up work (seeding, the initial outbox relay) is done.
+      if (readLog().includes('Caseload is running')) break;
+      if (Date.now() > deadline) throw new Error(`local host did not start within 60 s:\n${logTail()}`);
+      await new Promise((wait) => setTimeout(wait, 100));
+    }
+    issuer = await loadOrCreateDevIssuer({ dataDir, baseUrl });
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+
+  const database = new CosmosClient({
+    endpoint: `http://127.0.0.1:${cosmosPort}`,
+    // The embedded database checks no keys; the client insists on one.
+    key: Buffer.from('bench').toString('base64'),
+    connectionPolicy: { enableEndpointDiscovery: false },
+  }).database(COSMOS_DATABASE_DEFAULT);
+
+  const tokens = new Map<Role, string>();
+  const clockTicks = (() => {
+    try {
+      return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      return 100;
+    }
+  })();
+  const pid = child.pid!;
+
+  return {
+    baseUrl,
+    pid,
+    dataDir,
+    database,
+    async token(role) {
+      let token = tokens.get(role);
+      if (!token) {
+        const user = defaultDemoUser(role);
+        token = await issuer.signToken({ id: user.id, name: user.name, roles: [role] });
+        tokens.set(role, token);
+      }
+      return token;
+    },
+    async runFunction(name) {
+      const response = await fetch(`${baseUrl}/admin/functions/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      if (response.status !== 202) throw new Error(`running ${name} answered ${response.status}: ${await response.text()}`);
+    },
+    async setSendFaults(failSends) {
+      const response = await fetch(`${baseUrl}/admin/service-bus/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ failSends }),
+      });
+      if (!response.ok) throw new Error(`setting broker faults answered ${response.status}`);
+    },
+    async brokerIdle(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const { entities } = (await (await fetch(`${baseUrl}/admin/service-bus`)).json()) as { entities: Record<string, { active: number; locked: number }> };
+        const busy = Object.entries(entities).some(([path, entity]) => entity.active + entity.locked > 0 && !path.endsWith(UNCONSUMED));
+        if (!busy) return true;
+        if (Date.now() > deadline) return false;
+        await new Promise((wait) => setTimeout(wait, 100));
+      }
+    },
+    memory() {
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+        return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+      } catch {
+        return undefined;
+      }
+    },
+    cpuMs() {
+      try {
+        // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+      } catch {
+        return undefined;
+      }
+    },
+    logTail,
+    dispose,
+  };
+}
