@@ -1,4 +1,5 @@
 import type { TaskEvent, TaskEventType, TaskSnapshot } from '../schemas/event.js';
+import { ApiError } from '../http/api-error.js';
 import { eventHash } from './event-hash.js';
 import type { TaskDocument } from './task-document.js';
 import { changedFields } from './task-rules.js';
@@ -13,6 +14,14 @@ export interface EventFacts {
 }
 
 export const SYSTEM_ACTOR = { userId: 'system', name: 'Caseload' } as const;
+
+/**
+ * At most this many unpublished events per task. Each holds the task before and after (~1.6 KiB),
+ * so during a long Service Bus outage a busy task would otherwise grow towards Cosmos's 2 MB
+ * document limit and fail with a 500; beyond this, changes are refused with a retryable 503
+ * until the relay has published the backlog. Nothing is lost either way.
+ */
+export const MAX_PENDING_EVENTS = 200;
 
 /** The task as events record it. */
 export function snapshotOf(task: TaskDocument): TaskSnapshot {
@@ -61,6 +70,11 @@ export function eventTypeFor(before: TaskDocument | null, after: TaskDocument, c
  * document in one ETag-conditioned write, so the change and its event are stored atomically.
  */
 export function recordEvent(before: TaskDocument | null, next: TaskDocument, facts: EventFacts): TaskDocument {
+  if (next.pendingEvents.length >= MAX_PENDING_EVENTS) {
+    throw new ApiError('unavailable', 'This task has too many changes waiting to be published while Service Bus is unavailable. Retry later.', {
+      headers: { 'Retry-After': '30' },
+    });
+  }
   const versioned: TaskDocument = { ...next, version: (before?.version ?? 0) + 1 };
   const changes = before ? changedFields(before, versioned) : [];
   const content: Omit<TaskEvent, 'hash'> = {

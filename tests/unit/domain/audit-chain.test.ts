@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../../../shared/domain/audit-chain.js';
 import { eventHash } from '../../../shared/domain/event-hash.js';
-import { recordEvent } from '../../../shared/domain/task-events.js';
+import { MAX_PENDING_EVENTS, recordEvent } from '../../../shared/domain/task-events.js';
 import { applyTaskChange, newTaskDocument } from '../../../shared/domain/task-rules.js';
 import type { TaskDocument } from '../../../shared/domain/task-document.js';
 import type { TaskEvent } from '../../../shared/schemas/event.js';
@@ -37,6 +37,19 @@ describe('task events', () => {
     expect(task.outboxSince).toBe(events[0]!.occurredAt);
     expect(events[1]!.before?.title).toBe('T');
     expect(events[1]!.after?.title).toBe('T2');
+  });
+});
+
+describe('outbox backpressure', () => {
+  it('refuses a change with a retryable 503 once a task holds MAX_PENDING_EVENTS unpublished events', () => {
+    // An open task: the first event of the history (creation), not yet published.
+    let task = recordEvent(null, { ...history().task, version: 0, lastEventHash: null, pendingEvents: [], outboxSince: null, status: 'pending', completedAt: null }, facts(1));
+    while (task.pendingEvents.length < MAX_PENDING_EVENTS) task = recordEvent(task, applyTaskChange(task, { description: `d${task.version}` }, now), facts(4));
+    expect(() => recordEvent(task, applyTaskChange(task, { title: 'one more' }, now), facts(5))).toThrow(
+      expect.objectContaining({ status: 503, options: expect.objectContaining({ headers: { 'Retry-After': '30' } }) }),
+    );
+    // Once published (the outbox emptied), changes are accepted again.
+    expect(recordEvent({ ...task, pendingEvents: [] }, applyTaskChange({ ...task, pendingEvents: [] }, { title: 'ok' }, now), facts(6)).pendingEvents).toHaveLength(1);
   });
 });
 
