@@ -6,7 +6,6 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CosmosClient, type Database } from '@azure/cosmos';
@@ -14,6 +13,7 @@ import type { Role } from '../shared/auth/roles.js';
 import { COSMOS_DATABASE_DEFAULT, TOPICS } from '../shared/config/entities.js';
 import { defaultDemoUser } from '../dev/demo-users.js';
 import { loadOrCreateDevIssuer, type DevIssuer } from '../dev/issuer.js';
+import { freePort } from '../dev/free-port.js';
 
 /** Only loopback: the benchmark must never send its load anywhere else. */
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -33,16 +33,6 @@ const UNCONSUMED = `subscriptions/${TOPICS.taskEvents.subscriptions.notification
  */
 const NEVER_DURING_A_RUN = '0 0 0 1 1 *';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 export interface HostProcess {
   baseUrl: string;

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTAINERS } from '../../shared/config/entities.js';
 import { ensureLocalDatabase } from '../../dev/local-database.js';
 import { createTask, expectProblem, uniqueCaseId } from './fixtures.js';
-import { freePort, startLocalHost, type LocalHost } from './local-host.js';
+import { freePort } from '../../dev/free-port.js';
+import { startLocalHost, type LocalHost } from './local-host.js';
 
 let host: LocalHost;
 let cosmosPort: number;

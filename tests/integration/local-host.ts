@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Role } from '../../shared/auth/roles.js';
@@ -8,23 +7,13 @@ import { TOPICS } from '../../shared/config/entities.js';
 import { defaultDemoUser } from '../../dev/demo-users.js';
 import { loadOrCreateDevIssuer, type DevIssuer } from '../../dev/issuer.js';
 import { contractViolations } from '../contract/contract-validator.js';
+import { freePort } from '../../dev/free-port.js';
 
 const projectDir = resolve(import.meta.dirname, '..', '..');
 
 /** Entities nobody consumes in this app yet never drain, so waiting for them is pointless. */
 const UNCONSUMED = [`subscriptions/${TOPICS.taskEvents.subscriptions.notifications}`];
 
-/** A free loopback port: the host needs to know its port before starting (it is in the token issuer). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 export interface LocalHost {
   baseUrl: string;
