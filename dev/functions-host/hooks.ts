@@ -41,6 +41,25 @@ class ReadOnlyError extends TypeError {
   }
 }
 
+/**
+ * Adds read-only properties to a hook context, as the worker declares them: reading calls the
+ * getter, assigning throws a ReadOnlyError. Enumerable and configurable, like object-literal
+ * accessors.
+ */
+function withReadOnly<T extends object>(target: T, getters: Record<string, () => unknown>): T {
+  for (const [property, get] of Object.entries(getters)) {
+    Object.defineProperty(target, property, {
+      get,
+      set() {
+        throw new ReadOnlyError(property);
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  return target;
+}
+
 /** Runs hooks in registration order; a throwing hook fails the surrounding step, as in Azure. */
 export async function executeHooks(name: Exclude<HookName, 'log'>, context: object): Promise<void> {
   // Copy: a hook may dispose itself (or others) while running.
@@ -55,71 +74,20 @@ export function preInvocationContext(
   inputs: unknown[],
   functionCallback: FunctionCallback,
 ): PreInvocationHookContext {
-  return {
-    get hookData() {
-      return hookData;
-    },
-    set hookData(_value) {
-      throw new ReadOnlyError('hookData');
-    },
-    get appHookData() {
-      return registry.appHookData;
-    },
-    set appHookData(_value) {
-      throw new ReadOnlyError('appHookData');
-    },
-    get invocationContext() {
-      return invocationContext;
-    },
-    set invocationContext(_value) {
-      throw new ReadOnlyError('invocationContext');
-    },
-    inputs,
-    functionCallback,
-  };
+  return withReadOnly({ inputs, functionCallback }, invocationGetters(hookData, invocationContext)) as PreInvocationHookContext;
 }
 
 export function postInvocationContext(hookData: HookData, invocationContext: unknown, inputs: unknown[]): PostInvocationHookContext {
-  return {
-    get hookData() {
-      return hookData;
-    },
-    set hookData(_value) {
-      throw new ReadOnlyError('hookData');
-    },
-    get appHookData() {
-      return registry.appHookData;
-    },
-    set appHookData(_value) {
-      throw new ReadOnlyError('appHookData');
-    },
-    get invocationContext() {
-      return invocationContext;
-    },
-    set invocationContext(_value) {
-      throw new ReadOnlyError('invocationContext');
-    },
-    inputs,
-    result: null,
-    error: null,
-  };
+  return withReadOnly({ inputs, result: null, error: null }, invocationGetters(hookData, invocationContext)) as PostInvocationHookContext;
+}
+
+/** The read-only part of pre- and post-invocation contexts. */
+function invocationGetters(hookData: HookData, invocationContext: unknown): Record<string, () => unknown> {
+  return { hookData: () => hookData, appHookData: () => registry.appHookData, invocationContext: () => invocationContext };
 }
 
 export function appHookContext(functionAppDirectory?: string): object {
-  const context = {
-    get hookData() {
-      return registry.appLevelOnlyHookData;
-    },
-    set hookData(_value) {
-      throw new ReadOnlyError('hookData');
-    },
-    get appHookData() {
-      return registry.appHookData;
-    },
-    set appHookData(_value) {
-      throw new ReadOnlyError('appHookData');
-    },
-  };
+  const context = withReadOnly({}, { hookData: () => registry.appLevelOnlyHookData, appHookData: () => registry.appHookData });
   return functionAppDirectory === undefined ? context : Object.assign(context, { functionAppDirectory });
 }
 
