@@ -112,9 +112,18 @@ resource api 'Microsoft.ApiManagement/service/apis@2024-05-01' = {
     protocols: ['https']
     subscriptionRequired: true
     serviceUrl: 'https://${functionAppHostName}/api'
+    // openapi+json: inline OpenAPI 3 JSON (the ContentFormat enum describes it as "OpenAPI 3.0 JSON
+    // Document"; there is no separate 3.1 format). The document is OpenAPI 3.1.0, which API
+    // Management supports for import only ("API import restrictions and known issues",
+    // https://learn.microsoft.com/azure/api-management/api-management-api-import-restrictions):
+    // don't rely on exporting it back from API Management.
     format: 'openapi+json'
-    // Produced by `npm run openapi` from the zod schemas and shared/http/routes.ts.
-    value: loadTextContent('../../openapi/caseload.openapi.json')
+    // Produced by `npm run openapi` from the zod schemas and shared/http/routes.ts; about 256,000
+    // characters. loadTextContent stops at 131,072 characters (error BCP184), loadJsonContent at
+    // 1,048,576 (Azure/bicep src/Bicep.Core/LanguageConstants.cs: MaxLiteralCharacterLimit,
+    // MaxJsonFileCharacterLimit). `value` is a string, so string() turns the object back into
+    // (compact) JSON text. tests/infra/file-loads.test.ts checks the file against the limit.
+    value: string(loadJsonContent('../../openapi/caseload.openapi.json'))
   }
 }
 

@@ -17,8 +17,11 @@ param sku string = 'Standard'
 @description('Principal id of the function identity.')
 param functionPrincipalId string
 
+// Built-in role ids ("Azure built-in roles for Integration",
+// https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/integration).
 var dataSender = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
 var dataReceiver = '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+var dataOwner = '090c5cfd-751d-490a-894a-3ce6f1109419'
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: names.serviceBus
@@ -180,6 +183,54 @@ resource operationsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01'
   scope: operationsQueue
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataReceiver)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Scaling: Azure Service Bus Data Owner on exactly the entities a trigger listens on (the audit
+// subscription, the overdue-tasks and operations queues), for the Flex Consumption scale controller.
+// - "Target-based scaling" (https://learn.microsoft.com/azure/azure-functions/functions-target-based-scaling),
+//   on by default for Flex Consumption apps: "Scale efficiency: For the Service Bus extension, use
+//   Manage rights on resources for the most efficient scaling. With Listen rights scaling reverts to
+//   incremental scale because the queue or topic length can't be used to inform scaling decisions."
+//   The extension's target scaler reads the queue's or subscription's runtime properties (active
+//   message count); of the built-in Service Bus roles only Data Owner includes Manage (Receiver is
+//   receive-only).
+// - The trigger itself needs only Data Receiver, assigned above ("Azure Service Bus bindings for Azure
+//   Functions" → Connections → Identity-based connections → grant permission to the identity,
+//   https://learn.microsoft.com/azure/azure-functions/functions-bindings-service-bus-trigger#connections:
+//   "Trigger: Azure Service Bus Data Receiver, Azure Service Bus Data Owner"; "For triggering from
+//   Service Bus topics, the role assignment needs to have effective scope over the Service Bus
+//   subscription resource."). So removing these three costs scaling precision, not triggering.
+// Least privilege: scoped to the triggered queue or subscription, the smallest scope the target
+// scaler reads, never the topic or namespace, and not the notifications subscription (no trigger).
+// Data Owner there also lets the identity manage that one entity; docs/adr/0003-infrastructure.md.
+resource auditScaleOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(auditSubscription.id, functionPrincipalId, dataOwner)
+  scope: auditSubscription
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataOwner)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource overdueTasksScaleOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(overdueTasks.id, functionPrincipalId, dataOwner)
+  scope: overdueTasks
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataOwner)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource operationsScaleOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(operationsQueue.id, functionPrincipalId, dataOwner)
+  scope: operationsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataOwner)
     principalId: functionPrincipalId
     principalType: 'ServicePrincipal'
   }

@@ -678,6 +678,30 @@ export function loadBicep(path: string): BicepFile {
   return file;
 }
 
+/**
+ * Offsets of every `name(` in the file for the given function names, found by the tokenizer
+ * rather than the parser: comments are skipped, and string interpolations (`'${f(...)}'`) are
+ * scanned too. A lexical cross-check for anything that walks the syntax tree looking for calls.
+ */
+export function callSites(file: BicepFile, names: readonly string[]): number[] {
+  const out: number[] = [];
+  const scan = (from: number, to: number): void => {
+    const tokens = tokenize(file.text, file.path, from, to);
+    tokens.forEach((token, i) => {
+      const next = tokens[i + 1];
+      if (token.kind === 'ident' && names.includes(token.value) && next?.kind === 'punct' && next.value === '(') out.push(token.start);
+      for (const hole of token.holes ?? []) scan(hole.start, hole.end);
+    });
+  };
+  scan(0, file.text.length);
+  return out.sort((a, b) => a - b);
+}
+
+/** `line:column` (1-based) of an offset in a file, for failure messages. */
+export function positionOf(file: BicepFile, offset: number): string {
+  return position(file.text, offset);
+}
+
 export function sourceText(file: BicepFile, node: Span): string {
   return file.text.slice(node.start, node.end);
 }

@@ -9,18 +9,19 @@ import { allResources, REPO_ROOT, resourcesOf, resourcesOfType, symbolOf, type R
 const ROLE = {
   serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39',
   serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0',
+  /** Only on triggered entities, for target-based scaling (tested below). */
+  serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419',
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
 } as const;
 
-/** Roles broader than the app needs: control-plane, key-reading or namespace-owning. */
+/** Roles broader than the app needs: control-plane or key-reading. (Service Bus Data Owner: see its own test.) */
 const FORBIDDEN_ROLES: Readonly<Record<string, string>> = {
   '8e3af657-a8ff-443c-a75c-2fe8c4bcb635': 'Owner',
   'b24988ac-6180-42a0-ab88-20f7382dd24c': 'Contributor',
   '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9': 'User Access Administrator',
-  '090c5cfd-751d-490a-894a-3ce6f1109419': 'Azure Service Bus Data Owner',
   '5bd9cd88-fe45-4216-938b-f97437e15450': 'DocumentDB Account Contributor (can list keys)',
   '230815da-be43-4aae-9cb4-875f7bd000aa': 'Cosmos DB Operator',
   'fbdf93bf-df7d-467e-a4d2-9458aa1360c8': 'Cosmos DB Account Reader Role (can read read-only keys)',
@@ -111,6 +112,25 @@ describe('the function identity has every role it needs, scoped to the resource 
     expect(missing, 'entities the app receives from without a Data Receiver assignment').toEqual([]);
   });
 
+  // Target-based scaling (on by default on Flex Consumption) needs Manage rights on the entity a
+  // trigger reads: "use Manage rights on resources for the most efficient scaling. With Listen rights
+  // scaling reverts to incremental scale" (https://learn.microsoft.com/azure/azure-functions/functions-target-based-scaling).
+  // Data Owner is the built-in role with Manage; it is allowed on exactly those entities and nowhere
+  // else (not the topic, the namespace, or the notifications subscription, which has no trigger).
+  it('Azure Service Bus Data Owner (Manage rights, for target-based scaling) on exactly the subscriptions and queues a trigger listens on', () => {
+    const triggers = triggerEntities();
+    const expected = [
+      ...triggers.subscriptions.map((s) => `Microsoft.ServiceBus/namespaces/topics/subscriptions ${s}`),
+      ...triggers.queues.map((q) => `Microsoft.ServiceBus/namespaces/queues ${q}`),
+    ].sort();
+    expect(expected.length, 'found the Service Bus triggers in functions/').toBeGreaterThan(0);
+    const owners = roleAssignments()
+      .filter((a) => a.roleId === ROLE.serviceBusDataOwner)
+      .map(describeTarget)
+      .sort();
+    expect(owners, 'Data Owner assignments: one per triggered queue or subscription, none elsewhere').toEqual(expected);
+  });
+
   it('Service Bus roles are never scoped to the namespace', () => {
     const namespaceWide = roleAssignments().filter((a) => a.target?.statement.resourceType === 'Microsoft.ServiceBus/namespaces');
     expect(namespaceWide.map((a) => a.resource.label)).toEqual([]);
@@ -148,7 +168,7 @@ describe('the function identity has every role it needs, scoped to the resource 
     expect(has(ROLE.monitoringMetricsPublisher, 'Microsoft.Insights/components'), 'Monitoring Metrics Publisher on the component').toBe(true);
   });
 
-  it('no broader role anywhere (Owner, Contributor, Service Bus Data Owner, key-reading roles)', () => {
+  it('no broader role anywhere (Owner, Contributor, key-reading roles, any role not reviewed above)', () => {
     const broad = roleAssignments()
       .filter((a) => a.roleId in FORBIDDEN_ROLES || !Object.values(ROLE).includes(a.roleId as never))
       .map((a) => `${a.resource.label}: ${FORBIDDEN_ROLES[a.roleId] ?? `unreviewed role ${a.roleId}`} on ${describeTarget(a)}`);
