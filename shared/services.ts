@@ -1,10 +1,10 @@
 import type { Database } from '@azure/cosmos';
-import { DefaultAzureCredential } from '@azure/identity';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
+import { managedIdentityCredential } from './config/azure-credential.js';
 import { SETTING, loadSettings, type Settings } from './config/settings.js';
+import { deferredMessaging } from './messaging/deferred-messaging.js';
 import { LocalBrokerMessaging } from './messaging/local-broker-messaging.js';
 import type { Messaging } from './messaging/messaging.js';
-import { ServiceBusMessaging } from './messaging/service-bus-messaging.js';
 import { AuditRepository } from './store/audit-repository.js';
 import { createCosmosDatabase } from './store/cosmos-client.js';
 import { OperationRepository } from './store/operation-repository.js';
@@ -34,8 +34,12 @@ let services: Services | undefined;
 
 function createMessaging(settings: Settings): Messaging {
   const target = settings.serviceBus;
-  if (target?.namespace) {
-    return new ServiceBusMessaging(target.namespace, new DefaultAzureCredential({ managedIdentityClientId: settings.managedIdentityClientId }));
+  const namespace = target?.namespace;
+  if (namespace) {
+    return deferredMessaging(async () => {
+      const { ServiceBusMessaging } = await import('./messaging/service-bus-messaging.js');
+      return new ServiceBusMessaging(namespace, managedIdentityCredential(settings.managedIdentityClientId));
+    });
   }
   if (target?.localUrl) return new LocalBrokerMessaging(target.localUrl);
   return unconfiguredMessaging;

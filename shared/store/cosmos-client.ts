@@ -1,5 +1,5 @@
 import { CosmosClient, type Database } from '@azure/cosmos';
-import { DefaultAzureCredential } from '@azure/identity';
+import { managedIdentityCredential } from '../config/azure-credential.js';
 import type { Settings } from '../config/settings.js';
 
 /**
@@ -14,7 +14,7 @@ export function createCosmosDatabase(settings: Settings): Database {
     endpoint,
     ...(key
       ? { key }
-      : { aadCredentials: new DefaultAzureCredential({ managedIdentityClientId: settings.managedIdentityClientId }) }),
+      : { aadCredentials: managedIdentityCredential(settings.managedIdentityClientId) }),
     // The embedded database is a single plain-HTTP endpoint with no regions to discover.
     connectionPolicy: { enableEndpointDiscovery: !local },
     userAgentSuffix: 'caseload',
