@@ -15,14 +15,16 @@ import { OPENAPI_DOCUMENT_PATH } from '../shared/openapi/document-file.js';
 import { expandEntryPointGlob, loadEntryPoints } from './functions-host/entry-points.js';
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const COMPILED_FUNCTIONS = 'dist/functions/*.js';
 
 async function main(): Promise<void> {
   // Loaded only now: Node runs CommonJS dependencies (@azure/functions) of static imports before
   // this module's own code, which would be before the capture is in place.
   const { REGISTERED_ENDPOINTS } = await import('../shared/http/endpoint.js');
   const { buildOpenApiDocument } = await import('../shared/openapi/document.js');
-  const { main: pattern } = JSON.parse(readFileSync(join(projectDir, 'package.json'), 'utf8')) as { main: string };
-  await loadEntryPoints(expandEntryPointGlob(projectDir, pattern), `package.json "main" glob "${pattern}"`);
+  // The function modules as tsc compiled them, so they share this process's endpoint registry (the
+  // deployment package's bundle has a registry of its own).
+  await loadEntryPoints(expandEntryPointGlob(projectDir, COMPILED_FUNCTIONS), `"${COMPILED_FUNCTIONS}"`);
   const text = `${JSON.stringify(buildOpenApiDocument(REGISTERED_ENDPOINTS), null, 2)}\n`;
   const target = join(projectDir, OPENAPI_DOCUMENT_PATH);
   if (process.argv.includes('--check')) {

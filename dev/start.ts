@@ -6,9 +6,9 @@
  * the host.
  */
 import './functions-host/register.js';
+import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { SCHEDULE_DEFAULTS, SETTING, loadSettings } from '../shared/config/settings.js';
 import { createCosmosDatabase } from '../shared/store/cosmos-client.js';
 import { startEmbeddedCosmos } from './cosmos/index.js';
@@ -18,13 +18,18 @@ import { DEV_SETTING, resolveDevSettings } from './dev-settings.js';
 import { startFunctionsHost } from './functions-host/index.js';
 import { devIssuerRoutes, loadOrCreateDevIssuer } from './issuer.js';
 import { ensureLocalDatabase } from './local-database.js';
+import { PACKAGE_DIR } from './package/layout.js';
 import { startLocalBroker } from './service-bus/index.js';
 
-const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The local host runs the deployment package (`npm run package`), the same folder azd deploys. */
+const appDir = PACKAGE_DIR;
 
 async function main(): Promise<void> {
   const dev = resolveDevSettings();
   const log = (line: string) => console.log(line);
+  if (!existsSync(join(appDir, 'package.json'))) {
+    throw new Error(`No deployment package in ${appDir}: build it with \`npm run package\` (npm start does).`);
+  }
 
   // The embedded database always runs: it also keeps the local broker's messages. The app's own
   // data goes to a real Cosmos account instead when its endpoint is set.
@@ -59,17 +64,17 @@ async function main(): Promise<void> {
     if (seeded > 0) log(`Seeded ${seeded} demo tasks.`);
   }
 
-  const broker = await startLocalBroker({ cosmos: { endpoint: embedded.endpoint, key: embedded.key }, projectDir, log });
+  const broker = await startLocalBroker({ cosmos: { endpoint: embedded.endpoint, key: embedded.key }, projectDir: appDir, log });
   const issuerRoutes = devIssuerRoutes(issuer);
   const extraRoutes = async (req: IncomingMessage, res: ServerResponse) => issuerRoutes(req, res) || broker.handle(req, res);
-  const host = await startFunctionsHost({ port: dev.port, host: 'localhost', projectDir, extraRoutes, log });
+  const host = await startFunctionsHost({ port: dev.port, host: 'localhost', projectDir: appDir, extraRoutes, log });
   broker.attach(host);
   // Deliver whatever is waiting in task outboxes now (the demo data's creation events, or events
   // a crash left behind) rather than at the relay's first scheduled run.
   await host.runFunction('outbox-relay').catch((error: unknown) => log(`Initial outbox relay failed: ${String(error)}`));
 
   log('');
-  log(`Caseload is running at ${host.apiBaseUrl}/v1  (${host.functions.length} functions)`);
+  log(`Caseload is running at ${host.apiBaseUrl}/v1  (${host.functions.length} functions from the deployment package ${relative(process.cwd(), appDir) || appDir})`);
   log(`Data folder: ${dev.dataDir}${useEmbeddedForApp ? '' : ` (app data in the Cosmos account set by ${SETTING.cosmosEndpoint})`}`);
   log('Get a token for a demo user, then call the API:');
   log(`  TOKEN=$(npm run -s token -- manager)`);

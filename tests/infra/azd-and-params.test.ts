@@ -1,4 +1,7 @@
+import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { PACKAGE_DIR, REPO_DIR } from '../../dev/package/layout.js';
 import { findStatement, statementsOf } from './bicep.js';
 import { evaluate, mainFile, paramFiles, readRepoFile, resourcesOfType, scopeOf, shortPath } from './templates.js';
 
@@ -41,6 +44,11 @@ describe('parameter files', () => {
   });
 });
 
+interface AzureYaml {
+  services: Record<string, { project: string; language: string; host: string; remoteBuild?: boolean }>;
+  hooks: Record<string, { posix: { run: string }; windows: { run: string } }>;
+}
+
 describe('azure.yaml', () => {
   const yaml = () => readRepoFile('azure.yaml');
 
@@ -48,15 +56,20 @@ describe('azure.yaml', () => {
     expect(yaml()).toMatch(/^infra:\n {2}provider: bicep\n {2}path: bicep\n {2}module: main$/m);
   });
 
-  it('declares service api: TypeScript, function host, project root', () => {
-    const service = /^services:\n {2}api:\n((?: {4}.*\n?)+)/m.exec(yaml())?.[1] ?? '';
-    expect(service).toMatch(/^ {4}project: \.$/m);
-    expect(service).toMatch(/^ {4}language: ts$/m);
-    expect(service).toMatch(/^ {4}host: function$/m);
+  const parsed = () => parseYaml(yaml()) as AzureYaml;
+
+  it('deploys service api from exactly the deployment package folder, as a JavaScript function app built here', () => {
+    const api = parsed().services['api']!;
+    expect(api.project).toBe(relative(REPO_DIR, PACKAGE_DIR));
+    expect(api.language).toBe('js');
+    expect(api.host).toBe('function');
+    expect(api.remoteBuild).toBe(false);
   });
 
-  it('builds before packaging (prepackage: npm ci && npm run build)', () => {
-    expect(yaml()).toMatch(/prepackage:\n\s+posix:\n\s+shell: sh\n(?:\s+#.*\n)*\s+run: npm ci[^\n]* && npm run build/);
+  it('builds the deployment package before azd packages the service (prepackage: npm ci && npm run package)', () => {
+    const hook = parsed().hooks['prepackage']!;
+    expect(hook.posix.run).toMatch(/^npm ci\b[^\n]* && npm run package$/);
+    expect(hook.windows.run).toMatch(/npm run package/);
   });
 
   it('the Function App carries azd-service-name = the azure.yaml service name', () => {
