@@ -64,6 +64,7 @@ export async function startHost(projectDir: string): Promise<HostProcess> {
   // The host logs every invocation; a file instead of a pipe keeps reading it off this process's CPU.
   const logPath = join(dataDir, 'host.log');
   const logFd = openSync(logPath, 'a');
+  // dev/start.ts (compiled by tsc) serves the deployment package dist/app, so `npm run package` must have run.
   const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', join(projectDir, 'dist/dev/start.js')], {
     cwd: projectDir,
     env: {
