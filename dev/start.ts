@@ -9,6 +9,7 @@ import './functions-host/register.js';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { SCHEDULE_DEFAULTS, SETTING, loadSettings } from '../shared/config/settings.js';
 import { createCosmosDatabase } from '../shared/store/cosmos-client.js';
 import { startEmbeddedCosmos } from './cosmos/index.js';
@@ -18,7 +19,8 @@ import { DEV_SETTING, resolveDevSettings } from './dev-settings.js';
 import { startFunctionsHost } from './functions-host/index.js';
 import { devIssuerRoutes, loadOrCreateDevIssuer } from './issuer.js';
 import { ensureLocalDatabase } from './local-database.js';
-import { PACKAGE_DIR } from './package/layout.js';
+import { PACKAGE_BUNDLE, PACKAGE_DIR, type BundleExports } from './package/layout.js';
+import { LocalBrokerMessaging } from './service-bus/local-broker-messaging.js';
 import { startLocalBroker } from './service-bus/index.js';
 
 /** The local host runs the deployment package (`npm run package`), the same folder azd deploys. */
@@ -54,7 +56,6 @@ async function main(): Promise<void> {
     log(`${SETTING.serviceBusNamespace} is ignored by the local host: it runs its own broker (use Core Tools for a real namespace).`);
     delete process.env[SETTING.serviceBusNamespace];
   }
-  process.env[SETTING.localServiceBusUrl] = `${dev.baseUrl}/admin/service-bus`;
   for (const [name, schedule] of Object.entries(SCHEDULE_DEFAULTS)) process.env[name] ??= schedule;
 
   const database = createCosmosDatabase(loadSettings());
@@ -67,6 +68,10 @@ async function main(): Promise<void> {
   const broker = await startLocalBroker({ cosmos: { endpoint: embedded.endpoint, key: embedded.key }, projectDir: appDir, log });
   const issuerRoutes = devIssuerRoutes(issuer);
   const extraRoutes = async (req: IncomingMessage, res: ServerResponse) => issuerRoutes(req, res) || broker.handle(req, res);
+  // The app sends to the embedded broker through an adapter injected into its composition root:
+  // the same bundle instance the host loads next (one module per URL), configured before any invocation.
+  const bundle = (await import(pathToFileURL(join(appDir, PACKAGE_BUNDLE)).href)) as BundleExports;
+  bundle.configureServices({ messaging: new LocalBrokerMessaging(`${dev.baseUrl}/admin/service-bus`) });
   const host = await startFunctionsHost({ port: dev.port, host: 'localhost', projectDir: appDir, extraRoutes, log });
   broker.attach(host);
   // Deliver whatever is waiting in task outboxes now (the demo data's creation events, or events

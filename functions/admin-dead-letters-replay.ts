@@ -1,6 +1,6 @@
+import { CAPABILITY_ROLES } from '../shared/domain/permissions.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { deadLetterParamsSchema, deadLetterQuerySchema } from '../shared/schemas/dead-letters.js';
-import { getServices } from '../shared/services.js';
 import { replayResultSchema } from '../shared/schemas/responses.js';
 
 /**
@@ -17,11 +17,11 @@ registerEndpoint({
     success: { status: 200, description: 'What was replayed', data: replayResultSchema },
   },
   authenticated: true,
-  roles: ['admin'],
+  roles: CAPABILITY_ROLES.deadLetters,
   params: deadLetterParamsSchema,
   query: deadLetterQuerySchema,
-  handler: async ({ params, query, invocation, principal }) => {
-    const result = await getServices().messaging.replayDeadLetters(params.entity, query.max);
+  handler: async ({ services, params, query, invocation, principal }) => {
+    const result = await services.messaging.replayDeadLetters(params.entity, query.max);
     invocation.log(`Dead letters of ${params.entity} replayed by ${principal.userId}: ${result.replayed}`);
     return { status: 200, data: result };
   },

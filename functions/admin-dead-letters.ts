@@ -1,7 +1,7 @@
+import { CAPABILITY_ROLES } from '../shared/domain/permissions.js';
 import { z } from 'zod';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { deadLetterParamsSchema, deadLetterQuerySchema } from '../shared/schemas/dead-letters.js';
-import { getServices } from '../shared/services.js';
 import { deadLetterSchema } from '../shared/schemas/responses.js';
 
 /** Lists dead-lettered messages of one entity (oldest first), for operators. */
@@ -14,11 +14,11 @@ registerEndpoint({
     success: { status: 200, description: 'Dead-lettered messages, oldest first', data: z.array(deadLetterSchema) },
   },
   authenticated: true,
-  roles: ['admin'],
+  roles: CAPABILITY_ROLES.deadLetters,
   params: deadLetterParamsSchema,
   query: deadLetterQuerySchema,
-  handler: async ({ params, query }) => ({
+  handler: async ({ services, params, query }) => ({
     status: 200,
-    data: await getServices().messaging.peekDeadLetters(params.entity, query.max),
+    data: await services.messaging.peekDeadLetters(params.entity, query.max),
   }),
 });

@@ -1,8 +1,7 @@
 import { inWorkScope, READ_ROLES } from '../shared/domain/permissions.js';
-import { notFound } from '../shared/http/api-error.js';
+import { notFound } from '../shared/errors/app-error.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { caseIdParamsSchema } from '../shared/schemas/reference.js';
-import { getServices } from '../shared/services.js';
 import { caseSchema } from '../shared/schemas/responses.js';
 
 /** An imported case, if it lies in the caller's scope. */
@@ -18,8 +17,8 @@ registerEndpoint({
   authenticated: true,
   roles: READ_ROLES,
   params: caseIdParamsSchema,
-  handler: async ({ principal, params }) => {
-    const found = await getServices().reference.getCase(params.caseId);
+  handler: async ({ services, principal, params }) => {
+    const found = await services.reference.getCase(params.caseId);
     if (!found || !inWorkScope(principal, found)) throw notFound(`No case ${params.caseId} exists that you can see.`);
     const { id: _id, ...record } = found;
     return { status: 200, data: record };

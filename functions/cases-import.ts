@@ -1,4 +1,4 @@
-import { MANAGE_ROLES } from '../shared/domain/permissions.js';
+import { CAPABILITY_ROLES } from '../shared/domain/permissions.js';
 import { caseImportFromCsv } from '../shared/http/case-import-csv.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { operationAccepted } from '../shared/http/operation-accepted.js';
@@ -19,11 +19,11 @@ registerEndpoint({
     success: { status: 202, description: 'Accepted', data: operationViewSchema, headers: ['Location'], optionalHeaders: ['Retry-After'] },
   },
   authenticated: true,
-  roles: MANAGE_ROLES,
+  roles: CAPABILITY_ROLES.bulkOperations,
   body: caseImportRequestSchema,
   bodyContentTypes: ['application/json', 'text/csv'],
   bodyDecoders: { 'text/csv': caseImportFromCsv },
   maxBodyBytes: MAX_IMPORT_BODY_BYTES,
-  handler: async ({ principal, body, correlationId, invocation }) =>
-    operationAccepted(await startCaseImport(principal, body, { correlationId, log: invocation })),
+  handler: async ({ services, principal, body, correlationId, invocation }) =>
+    operationAccepted(await startCaseImport(services, principal, body, { correlationId, log: invocation })),
 });

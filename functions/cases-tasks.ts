@@ -3,7 +3,6 @@ import { toTaskView } from '../shared/domain/task-view.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { caseIdParamsSchema } from '../shared/schemas/reference.js';
 import { pageQuerySchema } from '../shared/schemas/paging.js';
-import { getServices } from '../shared/services.js';
 import { taskListSchema } from '../shared/schemas/responses.js';
 
 /** The tasks of one case that the caller may see, by due date. */
@@ -20,8 +19,8 @@ registerEndpoint({
   roles: READ_ROLES,
   params: caseIdParamsSchema,
   query: pageQuerySchema,
-  handler: async ({ principal, params, query }) => {
-    const page = await getServices().tasks.list({ caseId: params.caseId }, visibilityScope(principal), {
+  handler: async ({ services, principal, params, query }) => {
+    const page = await services.tasks.list({ caseId: params.caseId }, visibilityScope(principal), {
       sort: 'dueDate',
       order: 'asc',
       limit: query.limit,

@@ -1,5 +1,5 @@
 import { checkReadiness } from '../shared/health/readiness.js';
-import { ApiError } from '../shared/http/api-error.js';
+import { AppError } from '../shared/errors/app-error.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { readinessSchema } from '../shared/schemas/responses.js';
 
@@ -15,12 +15,12 @@ registerEndpoint({
     problems: [503],
   },
   authenticated: false,
-  handler: async () => {
-    const checks = await checkReadiness();
+  handler: async ({ services }) => {
+    const checks = await checkReadiness(services);
     const failed = Object.entries(checks).filter(([, result]) => result.status !== 'ok').map(([name]) => name);
     if (failed.length > 0) {
-      throw new ApiError('unavailable', `Not ready: ${failed.join(', ')} failed.`, {
-        headers: { 'Retry-After': '10' },
+      throw new AppError('unavailable', `Not ready: ${failed.join(', ')} failed.`, {
+        retryAfterSeconds: 10,
         extensions: { checks },
       });
     }

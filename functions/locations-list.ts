@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { READ_ROLES } from '../shared/domain/permissions.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
-import { getServices } from '../shared/services.js';
 import { locationSchema } from '../shared/schemas/reference.js';
 
 /** Courts and venues: the values `locationId` may take. */
@@ -15,5 +14,5 @@ registerEndpoint({
   },
   authenticated: true,
   roles: READ_ROLES,
-  handler: async () => ({ status: 200, data: await getServices().reference.listLocations() }),
+  handler: async ({ services }) => ({ status: 200, data: await services.reference.listLocations() }),
 });

@@ -1,4 +1,4 @@
-import { MANAGE_ROLES } from '../shared/domain/permissions.js';
+import { CAPABILITY_ROLES } from '../shared/domain/permissions.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { operationAccepted } from '../shared/http/operation-accepted.js';
 import { operationViewSchema, reassignRequestSchema } from '../shared/schemas/operation.js';
@@ -15,8 +15,8 @@ registerEndpoint({
     success: { status: 202, description: 'Accepted', data: operationViewSchema, headers: ['Location'], optionalHeaders: ['Retry-After'] },
   },
   authenticated: true,
-  roles: MANAGE_ROLES,
+  roles: CAPABILITY_ROLES.bulkOperations,
   body: reassignRequestSchema,
-  handler: async ({ principal, body, correlationId, invocation }) =>
-    operationAccepted(await startReassign(principal, body, { correlationId, log: invocation })),
+  handler: async ({ services, principal, body, correlationId, invocation }) =>
+    operationAccepted(await startReassign(services, principal, body, { correlationId, log: invocation })),
 });

@@ -1,4 +1,5 @@
 import { CREATE_ROLES } from '../shared/domain/permissions.js';
+import { toBatchResults } from '../shared/http/batch-results.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { batchRequestSchema, batchResponseSchema } from '../shared/schemas/batch.js';
 import { runBatch } from '../shared/use-cases/batch-tasks.js';
@@ -20,9 +21,10 @@ registerEndpoint({
   authenticated: true,
   roles: CREATE_ROLES,
   body: batchRequestSchema,
-  handler: async ({ principal, body, correlationId, invocation, request }) => {
+  handler: async ({ services, principal, body, correlationId, invocation, request }) => {
     const facts = { instance: new URL(request.url).pathname, correlationId };
-    const results = await runBatch(principal, body.items, requestWriteContext(principal, correlationId, invocation), facts, invocation);
+    const outcomes = await runBatch(services, principal, body.items, requestWriteContext(principal, correlationId, invocation));
+    const results = toBatchResults(outcomes, principal, facts, invocation);
     const succeeded = results.filter((result) => result.status < 300).length;
     return { status: 200, data: { results, succeeded, failed: results.length - succeeded } };
   },

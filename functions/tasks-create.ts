@@ -18,8 +18,8 @@ registerEndpoint({
   authenticated: true,
   roles: CREATE_ROLES,
   body: createTaskSchema,
-  handler: async ({ principal, body, correlationId, invocation }) => {
-    const stored = await createTask(principal, body, requestWriteContext(principal, correlationId, invocation));
+  handler: async ({ services, principal, body, correlationId, invocation }) => {
+    const stored = await createTask(services, principal, body, requestWriteContext(principal, correlationId, invocation));
     return {
       status: 201,
       data: toTaskView(stored, principal),

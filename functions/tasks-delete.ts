@@ -19,8 +19,8 @@ registerEndpoint({
   // them (no existence leak); the domain then allows deletion to admins only.
   roles: UPDATE_ROLES,
   params: taskIdParamsSchema,
-  handler: async ({ principal, params, request, correlationId, invocation }) => {
-    await deleteTask(principal, params.id, request.headers.get('if-match'), requestWriteContext(principal, correlationId, invocation));
+  handler: async ({ services, principal, params, request, correlationId, invocation }) => {
+    await deleteTask(services, principal, params.id, request.headers.get('if-match'), requestWriteContext(principal, correlationId, invocation));
     return { status: 204, empty: true };
   },
 });

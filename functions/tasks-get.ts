@@ -1,9 +1,8 @@
 import { assertVisible, READ_ROLES } from '../shared/domain/permissions.js';
 import { toTaskView } from '../shared/domain/task-view.js';
-import { matchesIfNoneMatch } from '../shared/http/conditional.js';
+import { matchesIfNoneMatch } from '../shared/domain/entity-tags.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { taskIdParamsSchema, taskSchema } from '../shared/schemas/task.js';
-import { getServices } from '../shared/services.js';
 
 registerEndpoint({
   name: 'tasks-get',
@@ -19,8 +18,8 @@ registerEndpoint({
   authenticated: true,
   roles: READ_ROLES,
   params: taskIdParamsSchema,
-  handler: async ({ principal, params, request }) => {
-    const stored = await getServices().tasks.get(params.id);
+  handler: async ({ services, principal, params, request }) => {
+    const stored = await services.tasks.get(params.id);
     assertVisible(principal, stored?.document, params.id);
     // allowedActions depends on the caller, so the ETag is the document's version only while the
     // caller's rights are unchanged; that is what a client revalidating its own copy needs.

@@ -2,7 +2,6 @@ import { verifyChain } from '../shared/domain/audit-chain.js';
 import { READ_ROLES } from '../shared/domain/permissions.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { taskIdParamsSchema } from '../shared/schemas/task.js';
-import { getServices } from '../shared/services.js';
 import { taskForHistory } from '../shared/use-cases/task-history.js';
 import { chainReportSchema } from '../shared/schemas/responses.js';
 
@@ -20,9 +19,9 @@ registerEndpoint({
   authenticated: true,
   roles: READ_ROLES,
   params: taskIdParamsSchema,
-  handler: async ({ principal, params }) => {
-    const task = await taskForHistory(principal, params.id);
-    const records = await getServices().audit.all(params.id);
+  handler: async ({ services, principal, params }) => {
+    const task = await taskForHistory(services, principal, params.id);
+    const records = await services.audit.all(params.id);
     return { status: 200, data: { taskId: params.id, ...verifyChain(records, task.document) } };
   },
 });

@@ -3,7 +3,6 @@ import { READ_ROLES } from '../shared/domain/permissions.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { pageQuerySchema } from '../shared/schemas/paging.js';
 import { taskIdParamsSchema } from '../shared/schemas/task.js';
-import { getServices } from '../shared/services.js';
 import { taskForHistory } from '../shared/use-cases/task-history.js';
 import { auditRecordSchema } from '../shared/schemas/responses.js';
 
@@ -22,9 +21,9 @@ registerEndpoint({
   roles: READ_ROLES,
   params: taskIdParamsSchema,
   query: pageQuerySchema,
-  handler: async ({ principal, params, query }) => {
-    await taskForHistory(principal, params.id);
-    const page = await getServices().audit.page(params.id, query.limit, query.cursor);
+  handler: async ({ services, principal, params, query }) => {
+    await taskForHistory(services, principal, params.id);
+    const page = await services.audit.page(params.id, query.limit, query.cursor);
     return {
       status: 200,
       data: page.records,

@@ -1,9 +1,8 @@
 import { READ_ROLES, visibilityScope } from '../shared/domain/permissions.js';
 import { toTaskView } from '../shared/domain/task-view.js';
-import { listFilter } from '../shared/domain/task-views.js';
+import { listFilter } from '../shared/domain/list-filter.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { listTasksQuerySchema } from '../shared/schemas/task-query.js';
-import { getServices } from '../shared/services.js';
 import { taskListSchema } from '../shared/schemas/responses.js';
 
 registerEndpoint({
@@ -18,9 +17,9 @@ registerEndpoint({
   authenticated: true,
   roles: READ_ROLES,
   query: listTasksQuerySchema,
-  handler: async ({ principal, query }) => {
+  handler: async ({ services, principal, query }) => {
     const { sort, order, limit, cursor, ...filters } = query;
-    const page = await getServices().tasks.list(listFilter(filters, principal), visibilityScope(principal), { sort, order, limit, cursor });
+    const page = await services.tasks.list(listFilter(filters, principal), visibilityScope(principal), { sort, order, limit, cursor });
     return {
       status: 200,
       data: page.tasks.map((task) => toTaskView(task, principal)),

@@ -19,9 +19,9 @@ registerEndpoint({
   roles: UPDATE_ROLES,
   params: taskIdParamsSchema,
   body: replaceTaskSchema,
-  handler: async ({ principal, params, body, request, correlationId, invocation }) => {
+  handler: async ({ services, principal, params, body, request, correlationId, invocation }) => {
     const context = requestWriteContext(principal, correlationId, invocation);
-    const stored = await updateTask(principal, params.id, request.headers.get('if-match'), body, context);
+    const stored = await updateTask(services, principal, params.id, request.headers.get('if-match'), body, context);
     return { status: 200, data: toTaskView(stored, principal), headers: { ETag: stored.etag } };
   },
 });

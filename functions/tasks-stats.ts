@@ -1,7 +1,6 @@
 import { READ_ROLES, visibilityScope } from '../shared/domain/permissions.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { taskStatsQuerySchema } from '../shared/schemas/task-query.js';
-import { getServices } from '../shared/services.js';
 import { taskStatsSchema } from '../shared/schemas/responses.js';
 
 registerEndpoint({
@@ -16,8 +15,8 @@ registerEndpoint({
   authenticated: true,
   roles: READ_ROLES,
   query: taskStatsQuerySchema,
-  handler: async ({ principal, query }) => {
-    const { tasks, now } = getServices();
+  handler: async ({ services, principal, query }) => {
+    const { tasks, now } = services;
     const assignee = query.assignee === 'me' ? principal.userId : query.assignee;
     const counts = await tasks.counts({ ...query, assignee }, visibilityScope(principal), now());
     return { status: 200, data: counts };

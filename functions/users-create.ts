@@ -1,10 +1,9 @@
-import { newUserDocument } from '../shared/domain/user-rules.js';
+import { CAPABILITY_ROLES } from '../shared/domain/permissions.js';
 import { toUserView } from '../shared/domain/user-view.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { routeUrl } from '../shared/http/routes.js';
 import { createUserSchema, userSchema } from '../shared/schemas/user.js';
-import { getServices } from '../shared/services.js';
-import { assertKnownLocation } from '../shared/use-cases/reference-checks.js';
+import { createUser } from '../shared/use-cases/manage-users.js';
 
 /** Adds a user (by Entra object id) to the directory with their jurisdictions and locations. */
 registerEndpoint({
@@ -18,12 +17,10 @@ registerEndpoint({
     problems: [409],
   },
   authenticated: true,
-  roles: ['admin'],
+  roles: CAPABILITY_ROLES.manageUsers,
   body: createUserSchema,
-  handler: async ({ body }) => {
-    const { users, now } = getServices();
-    for (const [index, locationId] of body.locations.entries()) await assertKnownLocation(locationId, { in: 'body', field: `locations.${index}` });
-    const stored = await users.create(newUserDocument(body, now()));
+  handler: async ({ services, body }) => {
+    const stored = await createUser(services, body);
     return { status: 201, data: toUserView(stored), headers: { Location: routeUrl('usersGet', { id: stored.document.id }), ETag: stored.etag } };
   },
 });

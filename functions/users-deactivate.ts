@@ -1,10 +1,8 @@
-import { applyUserChange } from '../shared/domain/user-rules.js';
+import { CAPABILITY_ROLES } from '../shared/domain/permissions.js';
 import { toUserView } from '../shared/domain/user-view.js';
-import { notFound } from '../shared/http/api-error.js';
-import { requireIfMatch } from '../shared/http/conditional.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { userIdParamsSchema, userSchema } from '../shared/schemas/user.js';
-import { getServices } from '../shared/services.js';
+import { deactivateUser } from '../shared/use-cases/manage-users.js';
 
 /**
  * Deactivates a user: from their next request they are refused, and nobody can assign them a
@@ -23,15 +21,10 @@ registerEndpoint({
     requestHeaders: [{ name: 'If-Match', required: false }],
   },
   authenticated: true,
-  roles: ['admin'],
+  roles: CAPABILITY_ROLES.manageUsers,
   params: userIdParamsSchema,
-  handler: async ({ params, request }) => {
-    const { users, now } = getServices();
-    const current = await users.get(params.id);
-    if (!current) throw notFound(`No user ${params.id} exists.`);
-    const ifMatch = request.headers.get('if-match');
-    if (ifMatch) requireIfMatch(ifMatch, current.etag);
-    const stored = current.document.active ? await users.replace(applyUserChange(current.document, { active: false }, now()), current) : current;
+  handler: async ({ services, params, request }) => {
+    const stored = await deactivateUser(services, params.id, request.headers.get('if-match'));
     return { status: 200, data: toUserView(stored), headers: { ETag: stored.etag } };
   },
 });

@@ -1,10 +1,9 @@
-import { MANAGE_ROLES } from '../shared/domain/permissions.js';
+import { CAPABILITY_ROLES } from '../shared/domain/permissions.js';
 import { canSeeUser } from '../shared/domain/user-rules.js';
 import { toUserView } from '../shared/domain/user-view.js';
-import { notFound } from '../shared/http/api-error.js';
+import { notFound } from '../shared/errors/app-error.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { userIdParamsSchema, userSchema } from '../shared/schemas/user.js';
-import { getServices } from '../shared/services.js';
 
 registerEndpoint({
   name: 'users-get',
@@ -16,10 +15,10 @@ registerEndpoint({
     problems: [404],
   },
   authenticated: true,
-  roles: MANAGE_ROLES,
+  roles: CAPABILITY_ROLES.viewUsers,
   params: userIdParamsSchema,
-  handler: async ({ principal, params }) => {
-    const user = await getServices().users.get(params.id);
+  handler: async ({ services, principal, params }) => {
+    const user = await services.users.get(params.id);
     if (!user || !canSeeUser(principal, user.document)) throw notFound(`No user ${params.id} exists that you can see.`);
     return { status: 200, data: toUserView(user), headers: { ETag: user.etag } };
   },

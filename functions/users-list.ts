@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { MANAGE_ROLES } from '../shared/domain/permissions.js';
+import { CAPABILITY_ROLES } from '../shared/domain/permissions.js';
 import { userDirectoryScope } from '../shared/domain/user-rules.js';
 import { toUserView } from '../shared/domain/user-view.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import type { Jurisdiction } from '../shared/schemas/task.js';
 import { listUsersQuerySchema, userSchema } from '../shared/schemas/user.js';
-import { getServices } from '../shared/services.js';
 
 /** The directory, filtered by role, jurisdiction and active; managers see the people of their jurisdictions. */
 registerEndpoint({
@@ -17,12 +16,12 @@ registerEndpoint({
     success: { status: 200, description: 'A page of users', data: z.array(userSchema), paginated: true },
   },
   authenticated: true,
-  roles: MANAGE_ROLES,
+  roles: CAPABILITY_ROLES.viewUsers,
   query: listUsersQuerySchema,
-  handler: async ({ principal, query }) => {
+  handler: async ({ services, principal, query }) => {
     const { limit, cursor, ...filter } = query;
     const scope = userDirectoryScope(principal) as readonly Jurisdiction[] | 'all';
-    const page = await getServices().users.list(filter, scope, { limit, cursor });
+    const page = await services.users.list(filter, scope, { limit, cursor });
     return {
       status: 200,
       data: page.users.map(toUserView),

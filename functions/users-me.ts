@@ -1,7 +1,6 @@
-import { READ_ROLES, visibilityScope } from '../shared/domain/permissions.js';
+import { generalPermissions, READ_ROLES, visibilityScope } from '../shared/domain/permissions.js';
 import { toUserView } from '../shared/domain/user-view.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
-import { getServices } from '../shared/services.js';
 import { meSchema } from '../shared/schemas/responses.js';
 
 /** The caller's profile, roles, work scope and what they may do in general (task rights are per task: allowedActions). */
@@ -16,9 +15,8 @@ registerEndpoint({
   },
   authenticated: true,
   roles: READ_ROLES,
-  handler: async ({ principal }) => {
-    const entry = await getServices().users.get(principal.userId);
-    const has = (...roles: string[]) => principal.roles.some((role) => roles.includes(role));
+  handler: async ({ services, principal }) => {
+    const entry = await services.users.get(principal.userId);
     const scope = visibilityScope(principal);
     return {
       status: 200,
@@ -35,17 +33,7 @@ registerEndpoint({
                 locations: scope.locations.length > 0 ? scope.locations : 'all',
                 tasks: scope.ownOrUnassignedFor ? 'assigned-to-me-or-unassigned' : 'all',
               },
-        permissions: {
-          createTasks: has('admin', 'manager', 'caseworker'),
-          claimTasks: has('admin', 'manager', 'caseworker'),
-          assignTasks: has('admin', 'manager'),
-          reopenTasks: has('admin', 'manager'),
-          deleteTasks: has('admin'),
-          viewUsers: has('admin', 'manager'),
-          manageUsers: has('admin'),
-          bulkOperations: has('admin', 'manager'),
-          deadLetters: has('admin'),
-        },
+        permissions: generalPermissions(principal),
       },
     };
   },

@@ -1,12 +1,9 @@
-import { applyUserChange } from '../shared/domain/user-rules.js';
+import { CAPABILITY_ROLES } from '../shared/domain/permissions.js';
 import { toUserView } from '../shared/domain/user-view.js';
-import { notFound } from '../shared/http/api-error.js';
-import { requireIfMatch } from '../shared/http/conditional.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { MERGE_PATCH_CONTENT_TYPES } from '../shared/http/request-body.js';
 import { updateUserSchema, userIdParamsSchema, userSchema } from '../shared/schemas/user.js';
-import { getServices } from '../shared/services.js';
-import { assertKnownLocation } from '../shared/use-cases/reference-checks.js';
+import { updateUser } from '../shared/use-cases/manage-users.js';
 
 /** Changes a directory entry (JSON Merge Patch, If-Match required). */
 registerEndpoint({
@@ -21,17 +18,12 @@ registerEndpoint({
     requestHeaders: [{ name: 'If-Match', required: true }],
   },
   authenticated: true,
-  roles: ['admin'],
+  roles: CAPABILITY_ROLES.manageUsers,
   params: userIdParamsSchema,
   body: updateUserSchema,
   bodyContentTypes: MERGE_PATCH_CONTENT_TYPES,
-  handler: async ({ params, body, request }) => {
-    const { users, now } = getServices();
-    const current = await users.get(params.id);
-    if (!current) throw notFound(`No user ${params.id} exists.`);
-    requireIfMatch(request.headers.get('if-match'), current.etag);
-    for (const [index, locationId] of (body.locations ?? []).entries()) await assertKnownLocation(locationId, { in: 'body', field: `locations.${index}` });
-    const stored = await users.replace(applyUserChange(current.document, body, now()), current);
+  handler: async ({ services, params, body, request }) => {
+    const stored = await updateUser(services, params.id, request.headers.get('if-match'), body);
     return { status: 200, data: toUserView(stored), headers: { ETag: stored.etag } };
   },
 });

@@ -1,6 +1,5 @@
 import { readPackageInfo } from '../shared/config/package-info.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
-import { getServices } from '../shared/services.js';
 import { versionSchema } from '../shared/schemas/responses.js';
 
 const packageInfo = readPackageInfo();
@@ -14,13 +13,13 @@ registerEndpoint({
     success: { status: 200, description: 'Build information', data: versionSchema },
   },
   authenticated: false,
-  handler: async () => ({
+  handler: async ({ services }) => ({
     status: 200,
     data: {
       name: packageInfo.name,
       version: packageInfo.version,
       // Set by the deployment (e.g. the git commit); absent locally.
-      build: getServices().settings.appVersion ?? null,
+      build: services.settings.appVersion ?? null,
       node: process.version,
     },
   }),

@@ -3,7 +3,6 @@ import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js'
 import { managedIdentityCredential } from './config/azure-credential.js';
 import { SETTING, loadSettings, type Settings } from './config/settings.js';
 import { deferredMessaging } from './messaging/deferred-messaging.js';
-import { LocalBrokerMessaging } from './messaging/local-broker-messaging.js';
 import type { Messaging } from './messaging/messaging.js';
 import { AuditRepository } from './store/audit-repository.js';
 import { createCosmosDatabase } from './store/cosmos-client.js';
@@ -14,8 +13,11 @@ import { UserRepository } from './store/user-repository.js';
 import { startTelemetry } from './telemetry/app-insights.js';
 
 /**
- * The process-wide dependencies, built once on first use (a Functions worker serves many
- * invocations; clients and JWKS caches are meant to be reused across them).
+ * The composition root: every client and repository the app uses, built once per process (a
+ * Functions worker serves many invocations; clients and JWKS caches are meant to be reused across
+ * them). Nothing else constructs them. Use cases receive the part they use (a `Pick<Services, …>`),
+ * handed over by the two entry points: the HTTP pipeline (shared/http/endpoint.ts) and the
+ * consumer registration for Service Bus and timer triggers (shared/consumers/register-consumer.ts).
  */
 export interface Services {
   settings: Settings;
@@ -30,19 +32,32 @@ export interface Services {
   now: () => Date;
 }
 
-let services: Services | undefined;
+/** What a host or a test may supply instead of what the settings describe (e.g. the local broker). */
+export type ServiceOverrides = Partial<Pick<Services, 'database' | 'messaging' | 'tokenVerifier' | 'now'>>;
+
+export function createServices(settings: Settings, overrides: ServiceOverrides = {}): Services {
+  const database = overrides.database ?? createCosmosDatabase(settings);
+  return {
+    settings,
+    database,
+    tasks: new TaskRepository(database),
+    audit: new AuditRepository(database),
+    users: new UserRepository(database),
+    reference: new ReferenceRepository(database),
+    operations: new OperationRepository(database),
+    messaging: overrides.messaging ?? createMessaging(settings),
+    tokenVerifier: overrides.tokenVerifier ?? createTokenVerifier(settings.auth),
+    now: overrides.now ?? (() => new Date()),
+  };
+}
 
 function createMessaging(settings: Settings): Messaging {
-  const target = settings.serviceBus;
-  const namespace = target?.namespace;
-  if (namespace) {
-    return deferredMessaging(async () => {
-      const { ServiceBusMessaging } = await import('./messaging/service-bus-messaging.js');
-      return new ServiceBusMessaging(namespace, managedIdentityCredential(settings.managedIdentityClientId));
-    });
-  }
-  if (target?.localUrl) return new LocalBrokerMessaging(target.localUrl);
-  return unconfiguredMessaging;
+  const namespace = settings.serviceBusNamespace;
+  if (!namespace) return unconfiguredMessaging;
+  return deferredMessaging(async () => {
+    const { ServiceBusMessaging } = await import('./messaging/service-bus-messaging.js');
+    return new ServiceBusMessaging(namespace, managedIdentityCredential(settings.managedIdentityClientId));
+  });
 }
 
 /** Without a namespace, every send fails: writes still succeed and their events wait in the outbox. */
@@ -62,23 +77,28 @@ const unconfiguredMessaging: Messaging = {
   async close() {},
 };
 
-export function getServices(): Services {
-  if (!services) {
+let processOverrides: ServiceOverrides = {};
+let processServices: Services | undefined;
+
+/**
+ * Sets what this process's services are built with. Called by a host before the first invocation
+ * (the local host injects its broker this way; in Azure nothing calls it). The deployment package
+ * exports it for that purpose.
+ */
+export function configureServices(overrides: ServiceOverrides): void {
+  if (processServices) throw new Error('configureServices() must run before the first invocation: the services are already built.');
+  processOverrides = overrides;
+}
+
+/**
+ * This process's services, built on first use from the app settings and the configured overrides.
+ * Only the entry points call it; everything below them is handed what it uses.
+ */
+export function servicesForProcess(): Services {
+  if (!processServices) {
     const settings = loadSettings();
     startTelemetry(settings.appInsightsConnectionString);
-    const database = createCosmosDatabase(settings);
-    services = {
-      settings,
-      database,
-      tasks: new TaskRepository(database),
-      audit: new AuditRepository(database),
-      users: new UserRepository(database),
-      reference: new ReferenceRepository(database),
-      operations: new OperationRepository(database),
-      messaging: createMessaging(settings),
-      tokenVerifier: createTokenVerifier(settings.auth),
-      now: () => new Date(),
-    };
+    processServices = createServices(settings, processOverrides);
   }
-  return services;
+  return processServices;
 }

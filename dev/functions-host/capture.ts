@@ -88,10 +88,6 @@ export function installCapture(): void {
   installed = true;
 }
 
-export function isCaptureInstalled(): boolean {
-  return installed;
-}
-
 /** require.cache is shared by CommonJS and by ESM imports of CommonJS packages. */
 function findLoadedLibrary(): string | undefined {
   const cache = createRequire(import.meta.url).cache;

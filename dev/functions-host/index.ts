@@ -27,8 +27,7 @@ import type { FunctionsHost, FunctionsHostOptions } from './types.js';
 export type { CapturedFunction, FunctionsHost, FunctionsHostOptions } from './types.js';
 export { installCapture } from './capture.js';
 // For in-process trigger sources (e.g. a Service Bus broker) that feed functions themselves.
-export { FunctionInvocationError, invokeFunction, type InvocationOutput, type InvocationRequest, type InvocationResult } from './invoke.js';
-export { fromTypedData, toTypedData } from './typed-data.js';
+export { invokeFunction, type InvocationOutput, type InvocationRequest, type InvocationResult } from './invoke.js';
 export { resolveAppSettings } from './host-config.js';
 
 let startedOnce = false;

@@ -118,7 +118,11 @@ function functionsEntry(functionFiles: string[]): Plugin {
     setup(builder) {
       builder.onResolve({ filter: /^caseload:functions$/ }, () => ({ path: ENTRY_MODULE, namespace: 'caseload' }));
       builder.onLoad({ filter: /.*/, namespace: 'caseload' }, () => ({
-        contents: functionFiles.map((file) => `import ${JSON.stringify(`./functions/${file}`)};`).join('\n'),
+        contents: [
+          ...functionFiles.map((file) => `import ${JSON.stringify(`./functions/${file}`)};`),
+          // BundleExports (layout.ts): how an in-process host configures the composition root.
+          "export { configureServices } from './shared/services.ts';",
+        ].join('\n'),
         resolveDir: REPO_DIR,
         loader: 'ts',
       }));

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../shared/config/package-info.js';
+import type { configureServices } from '../../shared/services.js';
 
 /**
  * Where the deployment package is built, and what goes in it. One place for these paths: the
@@ -22,6 +23,15 @@ export const PACKAGE_ENTRY = 'index.js';
 
 /** The bundle of every function. */
 export const PACKAGE_BUNDLE = 'app.js';
+
+/**
+ * What the bundle exports, for a host that loads it in-process: the local host injects its
+ * Service Bus stand-in through the composition root before the first invocation. The Functions
+ * worker ignores exports.
+ */
+export interface BundleExports {
+  configureServices: typeof configureServices;
+}
 
 /** Modules loaded on first use (the SDKs some processes never need) live here, beside the entry file. */
 export const PACKAGE_DEFERRED_DIR = 'deferred';

@@ -53,7 +53,6 @@ export interface LocalBroker {
   close(): Promise<void>;
 }
 
-export type { EntityStats } from './broker.js';
 
 const DEFAULT_POLL_MS = 50;
 const DEFAULT_CONCURRENCY_CAP = 4;

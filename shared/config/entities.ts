@@ -20,8 +20,6 @@ export const CONTAINERS = {
   operations: { name: 'operations', partitionKeyPath: '/id' },
 } as const;
 
-export type ContainerKey = keyof typeof CONTAINERS;
-
 /** Service Bus: the settings prefix of the identity-based connection (`<name>__fullyQualifiedNamespace`). */
 export const SERVICE_BUS_CONNECTION = 'ServiceBusConnection';
 

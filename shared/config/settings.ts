@@ -23,8 +23,6 @@ export const SETTING = {
   appVersion: 'APP_VERSION',
   /** Service Bus namespace host name; the trigger bindings use the same identity-based connection. */
   serviceBusNamespace: `${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`,
-  /** Local host only: the embedded broker's admin API, used instead of a namespace. */
-  localServiceBusUrl: 'LOCAL_SERVICE_BUS_URL',
   /** NCrontab schedules, resolved by the Functions host from `%NAME%` in the timer registrations. */
   overdueScanSchedule: 'OVERDUE_SCAN_SCHEDULE',
   outboxRelaySchedule: 'OUTBOX_RELAY_SCHEDULE',
@@ -59,7 +57,6 @@ const settingsSchema = z.object({
   [SETTING.appInsightsConnectionString]: optionalString,
   [SETTING.appVersion]: optionalString,
   [SETTING.serviceBusNamespace]: optionalString,
-  [SETTING.localServiceBusUrl]: z.url().optional(),
   [SETTING.overdueScanSchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.overdueScanSchedule]),
   [SETTING.outboxRelaySchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.outboxRelaySchedule]),
 });
@@ -70,8 +67,8 @@ export interface Settings {
   managedIdentityClientId: string | undefined;
   appInsightsConnectionString: string | undefined;
   appVersion: string | undefined;
-  /** Where messages go: a Service Bus namespace (Azure) or the local broker. */
-  serviceBus: { namespace: string; localUrl?: undefined } | { namespace?: undefined; localUrl: string } | undefined;
+  /** Where messages go; unset, a host must supply a messaging adapter (the local host's broker). */
+  serviceBusNamespace: string | undefined;
   schedules: { overdueScan: string; outboxRelay: string };
 }
 
@@ -93,15 +90,9 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     managedIdentityClientId: s[SETTING.managedIdentityClientId],
     appInsightsConnectionString: s[SETTING.appInsightsConnectionString],
     appVersion: s[SETTING.appVersion],
-    serviceBus: serviceBusTarget(s[SETTING.serviceBusNamespace], s[SETTING.localServiceBusUrl]),
+    serviceBusNamespace: s[SETTING.serviceBusNamespace],
     schedules: { overdueScan: s[SETTING.overdueScanSchedule], outboxRelay: s[SETTING.outboxRelaySchedule] },
   };
-}
-
-function serviceBusTarget(namespace: string | undefined, localUrl: string | undefined): Settings['serviceBus'] {
-  if (namespace) return { namespace };
-  if (localUrl) return { localUrl };
-  return undefined;
 }
 
 let cached: Settings | undefined;

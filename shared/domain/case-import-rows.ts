@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/roles.js';
-import { fieldErrorsFromZod } from '../http/zod-errors.js';
+import { fieldErrorsFromZod } from '../errors/zod-field-errors.js';
 import type { ImportItem, OperationError } from '../schemas/operation.js';
 import { caseRecordSchema, type CaseRecord } from '../schemas/reference.js';
 import { inWorkScope } from './permissions.js';

@@ -1,5 +1,5 @@
 import type { Principal, Role } from '../auth/roles.js';
-import { ApiError, forbidden, notFound } from '../http/api-error.js';
+import { AppError, forbidden, notFound } from '../errors/app-error.js';
 import { TERMINAL_STATUSES, type TaskDocument } from './task-document.js';
 import type { TaskChange } from './task-rules.js';
 
@@ -24,6 +24,29 @@ export const CREATE_ROLES: readonly Role[] = ['admin', 'manager', 'caseworker'];
 export const READ_ROLES: readonly Role[] = ['admin', 'manager', 'caseworker', 'viewer'];
 export const UPDATE_ROLES: readonly Role[] = ['admin', 'manager', 'caseworker'];
 export const MANAGE_ROLES: readonly Role[] = ['admin', 'manager'];
+export const ADMIN_ROLES: readonly Role[] = ['admin'];
+
+/**
+ * What a caller may do in general, by capability: the role gates of the endpoints use these lists,
+ * and `GET /users/me` reports them (task rights are per task: allowedActions).
+ */
+export const CAPABILITY_ROLES = {
+  createTasks: CREATE_ROLES,
+  claimTasks: CREATE_ROLES,
+  assignTasks: MANAGE_ROLES,
+  reopenTasks: MANAGE_ROLES,
+  deleteTasks: ADMIN_ROLES,
+  viewUsers: MANAGE_ROLES,
+  manageUsers: ADMIN_ROLES,
+  bulkOperations: MANAGE_ROLES,
+  deadLetters: ADMIN_ROLES,
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Capability = keyof typeof CAPABILITY_ROLES;
+
+export function generalPermissions(principal: Principal): Record<Capability, boolean> {
+  return Object.fromEntries(Object.entries(CAPABILITY_ROLES).map(([capability, roles]) => [capability, has(principal, ...roles)])) as Record<Capability, boolean>;
+}
 
 /** Which tasks a caller can see, in a form the query layer turns into WHERE clauses. */
 export type TaskScope =
@@ -125,7 +148,7 @@ export function assertAllowed(principal: Principal, action: TaskAction, task: Ta
   const rule = RULES[action];
   if (!rule.role(principal, task)) throw forbidden(`You may not ${action} this task.`);
   const reason = rule.state(principal, task);
-  if (reason) throw new ApiError('conflict', `Cannot ${action} the task: ${reason}.`);
+  if (reason) throw new AppError('conflict', `Cannot ${action} the task: ${reason}.`);
 }
 
 /**

@@ -60,5 +60,4 @@ export interface StoredTask {
 /** The HTTP entity tag of a task version (quoted, RFC 9110). */
 export const httpEtag = (document: Pick<TaskDocument, 'version'>): string => `"${document.version}"`;
 
-export const OPEN_STATUSES: readonly TaskStatus[] = ['pending', 'in_progress'];
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'cancelled'];

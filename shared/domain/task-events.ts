@@ -1,5 +1,5 @@
 import type { TaskEvent, TaskEventType, TaskSnapshot } from '../schemas/event.js';
-import { ApiError } from '../http/api-error.js';
+import { unavailable } from '../errors/app-error.js';
 import { eventHash } from './event-hash.js';
 import type { TaskDocument } from './task-document.js';
 import { changedFields } from './task-rules.js';
@@ -71,9 +71,7 @@ export function eventTypeFor(before: TaskDocument | null, after: TaskDocument, c
  */
 export function recordEvent(before: TaskDocument | null, next: TaskDocument, facts: EventFacts): TaskDocument {
   if (next.pendingEvents.length >= MAX_PENDING_EVENTS) {
-    throw new ApiError('unavailable', 'This task has too many changes waiting to be published while Service Bus is unavailable. Retry later.', {
-      headers: { 'Retry-After': '30' },
-    });
+    throw unavailable('This task has too many changes waiting to be published while Service Bus is unavailable. Retry later.', 30);
   }
   const versioned: TaskDocument = { ...next, version: (before?.version ?? 0) + 1 };
   const changes = before ? changedFields(before, versioned) : [];

@@ -1,4 +1,4 @@
-import { ApiError, conflict, validationError } from '../http/api-error.js';
+import { AppError, conflict, validationError } from '../errors/app-error.js';
 import { PRIORITIES, type CreateTaskInput, type Priority, type ReplaceTaskInput, type TaskStatus } from '../schemas/task.js';
 import { TERMINAL_STATUSES, type TaskDocument } from './task-document.js';
 
@@ -80,12 +80,12 @@ export function applyTaskChange(current: TaskDocument, change: TaskChange, now: 
 
   if (!canTransition(current.status, next.status)) {
     const allowed = STATUS_TRANSITIONS[current.status].join(', ') || 'none';
-    throw new ApiError('conflict', `A task cannot move from ${current.status} to ${next.status} (allowed: ${allowed}).`, {
+    throw new AppError('conflict', `A task cannot move from ${current.status} to ${next.status} (allowed: ${allowed}).`, {
       errors: [{ in: 'body', field: 'status', message: `cannot move from ${current.status} to ${next.status}` }],
     });
   }
   if (next.status === 'in_progress' && next.assignee === null) {
-    throw new ApiError('conflict', 'A task in progress must have an assignee.', {
+    throw new AppError('conflict', 'A task in progress must have an assignee.', {
       errors: [{ in: 'body', field: 'assignee', message: 'is required while the task is in_progress' }],
     });
   }

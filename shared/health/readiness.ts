@@ -1,4 +1,4 @@
-import { getServices } from '../services.js';
+import type { Services } from '../services.js';
 
 export interface CheckResult {
   status: 'ok' | 'failed';
@@ -27,8 +27,7 @@ async function timed(check: () => Promise<void>): Promise<CheckResult> {
  * Every dependency: the database, the token signing keys and Service Bus. Each is checked with a
  * short timeout so a hung dependency makes the probe fail fast instead of hang.
  */
-export async function checkReadiness(): Promise<Record<string, CheckResult>> {
-  const { database, settings, messaging } = getServices();
+export async function checkReadiness({ database, settings, messaging }: Pick<Services, 'database' | 'settings' | 'messaging'>): Promise<Record<string, CheckResult>> {
   const [cosmos, identityProvider, serviceBus] = await Promise.all([
     timed(async () => {
       await database.read();

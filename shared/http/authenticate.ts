@@ -1,7 +1,7 @@
 import type { HttpRequest } from '@azure/functions';
 import type { Principal, Role } from '../auth/roles.js';
 import { JwksUnavailableError } from '../auth/verify-token.js';
-import { getServices } from '../services.js';
+import type { Services } from '../services.js';
 import { ApiError } from './api-error.js';
 
 const REALM = 'caseload';
@@ -10,10 +10,14 @@ const REALM = 'caseload';
  * Verifies the bearer token and the coarse role gate. 401 carries a WWW-Authenticate challenge
  * (RFC 6750) so clients know to fetch a token; 403 means the caller is known but not allowed.
  */
-export async function authenticate(request: HttpRequest, allowedRoles: readonly Role[] | undefined): Promise<Principal> {
+export async function authenticate(
+  services: Pick<Services, 'tokenVerifier' | 'users'>,
+  request: HttpRequest,
+  allowedRoles: readonly Role[] | undefined,
+): Promise<Principal> {
   let outcome;
   try {
-    outcome = await getServices().tokenVerifier.verify(request.headers.get('authorization'));
+    outcome = await services.tokenVerifier.verify(request.headers.get('authorization'));
   } catch (error) {
     if (error instanceof JwksUnavailableError) {
       throw new ApiError('unavailable', 'Tokens cannot be verified right now because the signing keys are unreachable. Retry shortly.', {
@@ -39,7 +43,7 @@ export async function authenticate(request: HttpRequest, allowedRoles: readonly 
   if (allowedRoles && !principal.roles.some((role) => allowedRoles.includes(role))) {
     throw new ApiError('forbidden', `This needs one of the roles: ${allowedRoles.join(', ')}.`);
   }
-  return withWorkScope(principal);
+  return withWorkScope(services, principal);
 }
 
 /**
@@ -48,8 +52,8 @@ export async function authenticate(request: HttpRequest, allowedRoles: readonly 
  * active directory entry, except admins: an admin with no entry is a break-glass account with
  * no scope restrictions; an admin whose entry is inactive is refused like anyone else.
  */
-async function withWorkScope(principal: Principal): Promise<Principal> {
-  const entry = await getServices().users.get(principal.userId);
+async function withWorkScope(services: Pick<Services, 'users'>, principal: Principal): Promise<Principal> {
+  const entry = await services.users.get(principal.userId);
   if (entry && !entry.document.active) {
     throw new ApiError('forbidden', 'Your Caseload account is deactivated. Ask an administrator to reactivate it.');
   }

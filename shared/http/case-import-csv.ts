@@ -1,5 +1,5 @@
 import { CsvError, parse } from 'csv-parse/sync';
-import { validationError } from './api-error.js';
+import { validationError } from '../errors/app-error.js';
 
 /** The header a case import CSV must have (any order); the same names as the JSON fields. */
 export const CASE_IMPORT_COLUMNS = ['caseId', 'jurisdiction', 'locationId', 'caseName', 'caseType'] as const;

@@ -2,15 +2,16 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import type { z } from 'zod';
 import type { Principal, Role } from '../auth/roles.js';
 import type { EndpointDocs } from '../openapi/endpoint-docs.js';
-import { ApiError, validationError } from './api-error.js';
+import { servicesForProcess, type Services } from '../services.js';
+import { validationError } from '../errors/app-error.js';
 import { authenticate } from './authenticate.js';
 import { CORRELATION_HEADER, correlationIdFrom } from './correlation.js';
-import { problemResponse, unexpectedErrorResponse } from './problem-response.js';
+import { isReportedError, problemResponse, unexpectedErrorResponse } from './problem-response.js';
 import { readBody, JSON_CONTENT_TYPES, type BodyDecoder } from './request-body.js';
 import { queryToObject } from './request-query.js';
 import { ROUTES, type RouteName } from './routes.js';
 import { SECURITY_HEADERS } from './security-headers.js';
-import { fieldErrorsFromZod } from './zod-errors.js';
+import { fieldErrorsFromZod } from '../errors/zod-field-errors.js';
 
 /** What a handler returns; the pipeline wraps `data` in the success envelope. */
 export interface EndpointResult {
@@ -25,6 +26,8 @@ export interface EndpointResult {
 }
 
 export interface EndpointContext<P, Q, B, A extends boolean> {
+  /** The process's services, resolved once by the pipeline: handlers pass use cases what they use. */
+  services: Services;
   request: HttpRequest;
   invocation: InvocationContext;
   correlationId: string;
@@ -90,7 +93,8 @@ export async function runEndpoint<P, Q, B, A extends boolean>(
   const instance = new URL(request.url).pathname;
   let response: HttpResponseInit;
   try {
-    const principal = spec.authenticated ? await authenticate(request, spec.roles) : undefined;
+    const services = servicesForProcess();
+    const principal = spec.authenticated ? await authenticate(services, request, spec.roles) : undefined;
     const params = parseWith(spec.params, request.params, 'path');
     const query = parseWith(spec.query, queryToObject(request.query), 'query');
     const body = spec.body
@@ -105,6 +109,7 @@ export async function runEndpoint<P, Q, B, A extends boolean>(
         )
       : (undefined as B);
     const result = await spec.handler({
+      services,
       request,
       invocation,
       correlationId,
@@ -115,7 +120,7 @@ export async function runEndpoint<P, Q, B, A extends boolean>(
     });
     response = successResponse(result);
   } catch (error) {
-    if (error instanceof ApiError) {
+    if (isReportedError(error)) {
       response = problemResponse(error, { instance, correlationId });
     } else {
       invocation.error(`Unhandled error in ${spec.name} (correlation id ${correlationId})`, error);

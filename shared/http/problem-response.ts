@@ -1,7 +1,8 @@
 import type { HttpResponseInit } from '@azure/functions';
+import { AppError } from '../errors/app-error.js';
 import type { Problem } from '../schemas/problem.js';
-import type { ApiError } from './api-error.js';
-import { PROBLEM_TYPES } from './problem-types.js';
+import { ApiError } from './api-error.js';
+import { PROBLEM_TYPES, type ProblemKind } from './problem-types.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -10,9 +11,27 @@ export interface RequestFacts {
   correlationId: string;
 }
 
-/** The RFC 9457 body for an ApiError. */
-export function toProblem(error: ApiError, facts: RequestFacts): Problem {
-  const kind = PROBLEM_TYPES[error.kind];
+/** An error the caller is told about: the application's (AppError) or the pipeline's own (ApiError). */
+export type ReportedError = AppError | ApiError;
+
+export const isReportedError = (error: unknown): error is ReportedError => error instanceof AppError || error instanceof ApiError;
+
+/** The HTTP status of a reported error. */
+export const statusOf = (error: ReportedError): number => PROBLEM_TYPES[error.kind as ProblemKind].status;
+
+/** The headers a reported error adds: the pipeline's own, or those the application's facts imply. */
+function headersOf(error: ReportedError): Record<string, string> {
+  if (error instanceof ApiError) return error.options.headers ?? {};
+  const { retryAfterSeconds, currentEtag } = error.options;
+  return {
+    ...(retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) }),
+    ...(currentEtag === undefined ? {} : { ETag: currentEtag }),
+  };
+}
+
+/** The RFC 9457 body for a reported error. */
+export function toProblem(error: ReportedError, facts: RequestFacts): Problem {
+  const kind = PROBLEM_TYPES[error.kind as ProblemKind];
   return {
     type: kind.type,
     title: kind.title,
@@ -25,10 +44,10 @@ export function toProblem(error: ApiError, facts: RequestFacts): Problem {
   };
 }
 
-export function problemResponse(error: ApiError, facts: RequestFacts): HttpResponseInit {
+export function problemResponse(error: ReportedError, facts: RequestFacts): HttpResponseInit {
   return {
-    status: PROBLEM_TYPES[error.kind].status,
-    headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...error.options.headers },
+    status: statusOf(error),
+    headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...headersOf(error) },
     body: JSON.stringify(toProblem(error, facts)),
   };
 }

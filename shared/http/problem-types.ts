@@ -1,5 +1,8 @@
+import type { ErrorKind } from '../errors/app-error.js';
+
 /**
- * The problem types this API returns, written once. `type` is a relative URI that resolves against
+ * The problem types this API returns, written once: one for each application error kind
+ * (shared/errors, checked by `satisfies`) and the ones only HTTP has. `type` is a relative URI that resolves against
  * the API host to the catalogue in docs/problems.md (served with the API docs).
  */
 export const PROBLEM_TYPES = {
@@ -17,6 +20,6 @@ export const PROBLEM_TYPES = {
   tooManyRequests: { type: '/problems/too-many-requests', title: 'Too many requests', status: 429 },
   internal: { type: '/problems/internal', title: 'Something went wrong on our side', status: 500 },
   unavailable: { type: '/problems/unavailable', title: 'A dependency is unavailable', status: 503 },
-} as const;
+} as const satisfies Record<ErrorKind, unknown> & Record<string, { type: string; title: string; status: number }>;
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES;

@@ -1,5 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
-import { ApiError, validationError } from './api-error.js';
+import { validationError } from '../errors/app-error.js';
+import { ApiError } from './api-error.js';
 
 /** Bodies are small JSON documents; anything bigger is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;

@@ -35,8 +35,9 @@ export function registerTaskAction<B extends ActionInput | undefined = undefined
     roles: READ_ROLES,
     params: taskIdParamsSchema,
     ...(options.body ? { body: options.body } : {}),
-    handler: async ({ principal, params, body, request, correlationId, invocation }) => {
+    handler: async ({ services, principal, params, body, request, correlationId, invocation }) => {
       const stored = await performTaskAction(
+        services,
         principal,
         params.id,
         options.action,

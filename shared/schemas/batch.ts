@@ -24,7 +24,6 @@ export const batchItemSchema = z.discriminatedUnion('op', [
     patch: patchTaskSchema,
   }),
 ]);
-export type BatchItem = z.infer<typeof batchItemSchema>;
 
 export const batchResultSchema = z.object({
   index: z.number().int(),

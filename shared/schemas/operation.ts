@@ -53,7 +53,6 @@ export const progressSchema = z.object({
   totalChunks: z.number().int().nonnegative(),
   completedChunks: z.number().int().nonnegative(),
 });
-export type Progress = z.infer<typeof progressSchema>;
 
 /** One item that could not be done: a task id, or `row N` of an import (1-based data row). */
 export const operationErrorSchema = z.object({

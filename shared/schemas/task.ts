@@ -78,7 +78,6 @@ export const patchTaskSchema = z
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' })
   .meta({ id: 'TaskPatch', example: { priority: 'urgent', assignee: null } });
-export type PatchTaskInput = z.infer<typeof patchTaskSchema>;
 
 /** An instant in a response: normalised ISO 8601 UTC. */
 const instant = z.string().max(40).meta({ format: 'date-time' });

@@ -1,4 +1,4 @@
-import { ApiError } from '../http/api-error.js';
+import { AppError, unavailable } from '../errors/app-error.js';
 
 interface CosmosLikeError {
   code?: number | string;
@@ -12,15 +12,13 @@ interface CosmosLikeError {
 export function translateCosmosError(error: unknown): unknown {
   const { code, retryAfterInMs } = (error ?? {}) as CosmosLikeError;
   if (code === 412) {
-    return new ApiError('preconditionFailed', 'The task has changed since you read it. Fetch it again and retry with the new ETag.');
+    return new AppError('preconditionFailed', 'The task has changed since you read it. Fetch it again and retry with the new ETag.');
   }
   if (code === 429) {
-    return new ApiError('unavailable', 'The database is busy. Retry shortly.', {
-      headers: { 'Retry-After': String(Math.max(1, Math.ceil((retryAfterInMs ?? 1000) / 1000))) },
-    });
+    return unavailable('The database is busy. Retry shortly.', Math.max(1, Math.ceil((retryAfterInMs ?? 1000) / 1000)));
   }
   if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 503) {
-    return new ApiError('unavailable', 'The database is unavailable. Retry shortly.', { headers: { 'Retry-After': '5' } });
+    return unavailable('The database is unavailable. Retry shortly.', 5);
   }
   return error;
 }
@@ -35,7 +33,7 @@ export async function withCosmosErrors<T>(operation: () => Promise<T>): Promise<
 
 /** True for the error a conditional write raises when the document changed since it was read. */
 export function isPreconditionFailed(error: unknown): boolean {
-  return error instanceof ApiError && error.kind === 'preconditionFailed';
+  return error instanceof AppError && error.kind === 'preconditionFailed';
 }
 
 /** True when a create found the id already taken (Cosmos 409). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SqlQuerySpec } from '@azure/cosmos';
-import { validationError } from '../http/api-error.js';
+import { validationError } from '../errors/app-error.js';
 
 /**
  * The opaque `cursor` of a list response: the Cosmos continuation token, bound to a fingerprint

@@ -1,13 +1,8 @@
 import type { SqlParameter, SqlQuerySpec } from '@azure/cosmos';
 import type { TaskScope } from '../domain/permissions.js';
-import type { ListTasksQuery, TaskStatsQuery } from '../schemas/task-query.js';
+import type { TaskFilter } from '../domain/task-filter.js';
+import type { ListTasksQuery } from '../schemas/task-query.js';
 import { SORT_FIELD_PATHS } from './container-definitions.js';
-
-/** The filters a list or count query may carry; `me` has already been resolved to a user id. */
-export type TaskFilter = Partial<Omit<ListTasksQuery & TaskStatsQuery, 'sort' | 'order' | 'limit' | 'cursor'>> & {
-  /** Open, unflagged tasks due before this instant: what the overdue scan looks for. */
-  dueBeforeAndUnflagged?: string;
-};
 
 /**
  * Builds the WHERE clause for a task query. The caller's visibility scope is part of the query

@@ -12,8 +12,9 @@ import {
   buildOverdueScanQuery,
   buildTaskCountQuery,
   buildTaskListQuery,
-  type TaskFilter,
+  buildTaskWhere,
 } from './task-query-builder.js';
+import type { TaskFilter } from '../domain/task-filter.js';
 
 export interface TaskPage {
   tasks: StoredTask[];
@@ -80,6 +81,21 @@ export class TaskRepository {
     const spec = buildTaskListQuery(filter, scope, page.sort, page.order);
     const { items, nextCursor } = await queryPage<CosmosTask>(this.container, spec, page);
     return { tasks: items.map(toStored), nextCursor };
+  }
+
+  /**
+   * The ids of the tasks matching a filter within a scope, following continuation tokens, at most
+   * `max`. The scope goes into the query through the same builder as every list, so a bulk
+   * operation can never pick up a task its requester could not see.
+   */
+  async findIds(filter: TaskFilter, scope: TaskScope, max: number): Promise<string[]> {
+    const { where, parameters } = buildTaskWhere(filter, scope);
+    return withCosmosErrors(async () => {
+      const iterator = this.container.items.query<string>({ query: `SELECT VALUE c.id FROM c WHERE ${where}`, parameters }, { maxItemCount: 500 });
+      const ids: string[] = [];
+      while (ids.length < max && iterator.hasMoreResults()) ids.push(...(await iterator.fetchNext()).resources);
+      return ids.slice(0, max);
+    });
   }
 
   async count(filter: TaskFilter, scope: TaskScope): Promise<number> {

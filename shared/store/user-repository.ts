@@ -6,7 +6,7 @@ import type { Jurisdiction } from '../schemas/task.js';
 import { splitSystemProperties, type SystemProperties } from './cosmos-document.js';
 import { isConflict, withCosmosErrors } from './cosmos-errors.js';
 import { queryPage } from './paged-query.js';
-import { conflict } from '../http/api-error.js';
+import { conflict } from '../errors/app-error.js';
 
 function toStored(resource: UserDocument & SystemProperties): StoredUser {
   const { document, cosmosEtag } = splitSystemProperties<UserDocument>(resource);

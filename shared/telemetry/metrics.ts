@@ -15,7 +15,10 @@ export type MetricName =
   | 'outbox.relayed'
   | 'outbox.relayFailed';
 
-export function trackMetric(context: Pick<InvocationContext, 'log'>, name: MetricName, value: number, dimensions: Record<string, string> = {}): void {
+/** Where the metric's log line goes: an invocation's log. */
+export type MetricLog = Pick<InvocationContext, 'log'>;
+
+export function trackMetric(context: MetricLog, name: MetricName, value: number, dimensions: Record<string, string> = {}): void {
   sendMetric(name, value, dimensions);
   context.log(JSON.stringify({ metric: name, value, ...dimensions }));
 }

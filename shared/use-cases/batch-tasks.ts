@@ -1,28 +1,27 @@
-import type { InvocationContext } from '@azure/functions';
 import type { Principal } from '../auth/roles.js';
-import { toTaskView } from '../domain/task-view.js';
-import { ApiError, validationError } from '../http/api-error.js';
-import { toProblem, unexpectedProblem, type RequestFacts } from '../http/problem-response.js';
-import { fieldErrorsFromZod } from '../http/zod-errors.js';
-import { batchItemSchema, type BatchResult } from '../schemas/batch.js';
-import { createTask } from './create-task.js';
+import type { StoredTask } from '../domain/task-document.js';
+import { AppError, validationError } from '../errors/app-error.js';
+import { fieldErrorsFromZod } from '../errors/zod-field-errors.js';
+import { batchItemSchema } from '../schemas/batch.js';
+import { createTask, type CreateTaskDeps } from './create-task.js';
 import { updateTask } from './update-task.js';
 import type { WriteContext } from './write-context.js';
 
+/** What became of one batch item: written, refused (told why), or failed unexpectedly. */
+export type BatchOutcome = { index: number; op: string | null } & (
+  | { kind: 'created' | 'updated'; task: StoredTask }
+  | { kind: 'refused'; error: AppError }
+  | { kind: 'failed'; error: unknown }
+);
+
 /**
  * Runs a batch of creates and updates, each on its own and in order (a later item may update a
- * task an earlier one created or changed). Every item gets its own result: the task and its
- * status, or a problem naming the bad fields as `items.<i>.…`. Nothing is all-or-nothing: Cosmos
- * has no transaction across documents, and pretending otherwise would lose writes silently.
+ * task an earlier one created or changed). Every item gets its own outcome; a refusal names the bad
+ * fields as `items.<i>.…`. Nothing is all-or-nothing: Cosmos has no transaction across documents,
+ * and pretending otherwise would lose writes silently.
  */
-export async function runBatch(
-  principal: Principal,
-  items: readonly unknown[],
-  context: WriteContext,
-  facts: RequestFacts,
-  invocation: Pick<InvocationContext, 'error'>,
-): Promise<BatchResult[]> {
-  const results: BatchResult[] = [];
+export async function runBatch(deps: CreateTaskDeps, principal: Principal, items: readonly unknown[], context: WriteContext): Promise<BatchOutcome[]> {
+  const outcomes: BatchOutcome[] = [];
   for (const [index, raw] of items.entries()) {
     const op = typeof (raw as { op?: unknown })?.op === 'string' ? String((raw as { op: string }).op) : null;
     try {
@@ -32,19 +31,14 @@ export async function runBatch(
         throw validationError(errors);
       }
       const item = parsed.data;
-      const stored =
+      outcomes.push(
         item.op === 'create'
-          ? await createTask(principal, item.task, context)
-          : await updateTask(principal, item.id, item.ifMatch, item.patch, context);
-      results.push({ index, op, status: item.op === 'create' ? 201 : 200, data: toTaskView(stored, principal) });
+          ? { index, op, kind: 'created', task: await createTask(deps, principal, item.task, context) }
+          : { index, op, kind: 'updated', task: await updateTask(deps, principal, item.id, item.ifMatch, item.patch, context) },
+      );
     } catch (error) {
-      if (error instanceof ApiError) {
-        results.push({ index, op, status: error.status, problem: toProblem(error, facts) });
-      } else {
-        invocation.error(`Batch item ${index} failed unexpectedly (correlation id ${facts.correlationId})`, error);
-        results.push({ index, op, status: 500, problem: unexpectedProblem(facts) });
-      }
+      outcomes.push(error instanceof AppError ? { index, op, kind: 'refused', error } : { index, op, kind: 'failed', error });
     }
   }
-  return results;
+  return outcomes;
 }

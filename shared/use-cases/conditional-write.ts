@@ -1,7 +1,7 @@
-import { ApiError } from '../http/api-error.js';
+import { unavailable } from '../errors/app-error.js';
 import type { StoredTask, TaskDocument } from '../domain/task-document.js';
 import { isPreconditionFailed } from '../store/cosmos-errors.js';
-import { getServices } from '../services.js';
+import type { TaskRepository } from '../store/task-repository.js';
 
 const ATTEMPTS = 5;
 
@@ -14,10 +14,10 @@ const ATTEMPTS = 5;
  * real change happened meanwhile, `decide` sees it (and an If-Match check in it fails with 412).
  */
 export async function conditionalWrite(
+  tasks: TaskRepository,
   id: string,
   decide: (current: StoredTask | undefined) => TaskDocument | undefined,
 ): Promise<{ before: StoredTask; after: StoredTask } | undefined> {
-  const { tasks } = getServices();
   for (let attempt = 1; ; attempt++) {
     const current = await tasks.get(id);
     const next = decide(current);
@@ -27,7 +27,7 @@ export async function conditionalWrite(
     } catch (error) {
       if (!isPreconditionFailed(error)) throw error;
       if (attempt >= ATTEMPTS) {
-        throw new ApiError('unavailable', 'The task is being changed by others right now. Retry shortly.', { headers: { 'Retry-After': '1' } });
+        throw unavailable('The task is being changed by others right now. Retry shortly.', 1);
       }
     }
   }

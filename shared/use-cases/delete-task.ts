@@ -2,8 +2,8 @@ import type { Principal } from '../auth/roles.js';
 import { assertAllowed } from '../domain/permissions.js';
 import { recordEvent } from '../domain/task-events.js';
 import { publishAfterWrite } from '../events/outbox.js';
-import { requireIfMatch } from '../http/conditional.js';
-import { getServices } from '../services.js';
+import { requireIfMatch } from '../domain/entity-tags.js';
+import type { Services } from '../services.js';
 import { conditionalWrite } from './conditional-write.js';
 import { eventFacts, type WriteContext } from './write-context.js';
 
@@ -11,14 +11,19 @@ import { eventFacts, type WriteContext } from './write-context.js';
  * Soft delete: the document stays (for the audit trail and recovery) with `deletedAt` set, and
  * disappears from every read. Conditioned on If-Match like every other write; emits task.deleted.
  */
-export async function deleteTask(principal: Principal, id: string, ifMatch: string | null, context: WriteContext): Promise<void> {
-  const services = getServices();
-  const result = await conditionalWrite(id, (current) => {
+export async function deleteTask(
+  deps: Pick<Services, 'tasks' | 'messaging' | 'now'>,
+  principal: Principal,
+  id: string,
+  ifMatch: string | null,
+  context: WriteContext,
+): Promise<void> {
+  const result = await conditionalWrite(deps.tasks, id, (current) => {
     assertAllowed(principal, 'delete', current?.document, id);
     requireIfMatch(ifMatch, current!.etag);
-    const now = services.now();
+    const now = deps.now();
     const timestamp = now.toISOString();
     return recordEvent(current!.document, { ...current!.document, deletedAt: timestamp, updatedAt: timestamp }, eventFacts(context, now));
   });
-  await publishAfterWrite(result!.after, services, context.log, context.traceparent);
+  await publishAfterWrite(result!.after, deps, context.log, context.traceparent);
 }

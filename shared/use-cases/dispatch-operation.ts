@@ -1,7 +1,7 @@
 import { QUEUES } from '../config/entities.js';
 import { chunkMessageId } from '../domain/operation-chunks.js';
 import type { ChunkMessage, OperationDocument } from '../schemas/operation.js';
-import { getServices } from '../services.js';
+import type { Services } from '../services.js';
 import { updateOperation } from './update-operation.js';
 
 /**
@@ -10,8 +10,8 @@ import { updateOperation } from './update-operation.js';
  * messageId is derived from the chunk, so Service Bus drops a resend inside its duplicate
  * detection window, and the worker ignores a chunk already recorded after it.
  */
-export async function dispatchOperation(operation: OperationDocument): Promise<OperationDocument> {
-  const { messaging, now } = getServices();
+export async function dispatchOperation(deps: Pick<Services, 'messaging' | 'operations' | 'now'>, operation: OperationDocument): Promise<OperationDocument> {
+  const { messaging, now } = deps;
   const pending = Array.from({ length: operation.progress.totalChunks }, (_, chunk) => chunk).filter((chunk) => !operation.doneChunks.includes(chunk));
   await messaging.send(
     QUEUES.operations.name,
@@ -22,5 +22,5 @@ export async function dispatchOperation(operation: OperationDocument): Promise<O
       correlationId: operation.correlationId,
     })),
   );
-  return updateOperation(operation.id, (current) => (current.dispatchedAt ? undefined : { ...current, dispatchedAt: now().toISOString() }));
+  return updateOperation(deps, operation.id, (current) => (current.dispatchedAt ? undefined : { ...current, dispatchedAt: now().toISOString() }));
 }

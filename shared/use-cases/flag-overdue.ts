@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { publishOutbox } from '../events/outbox.js';
 import { recordEvent, SYSTEM_ACTOR } from '../domain/task-events.js';
 import { isNewlyOverdue, markOverdue } from '../domain/task-rules.js';
-import { getServices } from '../services.js';
+import type { Services } from '../services.js';
 import { conditionalWrite } from './conditional-write.js';
 
 export type FlagOutcome = 'flagged' | 'skipped';
@@ -12,10 +12,14 @@ export type FlagOutcome = 'flagged' | 'skipped';
  * yet flagged. Anything else (completed since the scan, due date moved, already flagged by a
  * redelivered message) is a no-op, which is what makes reprocessing harmless.
  */
-export async function flagOverdue(taskId: string, correlationId: string, traceparent?: string): Promise<FlagOutcome> {
-  const services = getServices();
-  const result = await conditionalWrite(taskId, (current) => {
-    const now = services.now();
+export async function flagOverdue(
+  deps: Pick<Services, 'tasks' | 'messaging' | 'now'>,
+  taskId: string,
+  correlationId: string,
+  traceparent?: string,
+): Promise<FlagOutcome> {
+  const result = await conditionalWrite(deps.tasks, taskId, (current) => {
+    const now = deps.now();
     if (!current || !isNewlyOverdue(current.document, now)) return undefined;
     return recordEvent(current.document, markOverdue(current.document, now), {
       eventId: randomUUID(),
@@ -27,6 +31,6 @@ export async function flagOverdue(taskId: string, correlationId: string, tracepa
   if (!result) return 'skipped';
   // The flag and its event are stored; if publishing fails now the relay publishes the event
   // later, so this message is still done (retrying it would find the task flagged and skip).
-  await publishOutbox(result.after, services, traceparent).catch(() => undefined);
+  await publishOutbox(result.after, deps, traceparent).catch(() => undefined);
   return 'flagged';
 }

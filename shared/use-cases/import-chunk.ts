@@ -2,7 +2,7 @@ import { rowLabel } from '../domain/case-import-rows.js';
 import { inWorkScope } from '../domain/permissions.js';
 import { emptyChunkResult } from '../domain/operation-progress.js';
 import type { ChunkResult, ImportItem, OperationDocument } from '../schemas/operation.js';
-import { getServices } from '../services.js';
+import type { Services } from '../services.js';
 import { requesterOf } from './operation-requester.js';
 
 /**
@@ -12,8 +12,8 @@ import { requesterOf } from './operation-requester.js';
  * importing its reference. Upserting the same row again writes the same case, so a chunk processed
  * twice counts and stores the same.
  */
-export async function importChunk(items: readonly ImportItem[], operation: OperationDocument): Promise<ChunkResult> {
-  const { reference, now } = getServices();
+export async function importChunk(deps: Pick<Services, 'reference' | 'now'>, items: readonly ImportItem[], operation: OperationDocument): Promise<ChunkResult> {
+  const { reference, now } = deps;
   const requester = requesterOf(operation);
   const locationKnown = new Map<string, boolean>();
   const result = emptyChunkResult();

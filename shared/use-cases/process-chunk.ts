@@ -3,7 +3,7 @@ import { SERVICE_BUS_DELIVERY } from '../config/entities.js';
 import { chunkDocumentId } from '../domain/operation-chunks.js';
 import { markRunning, mergeChunkResult } from '../domain/operation-progress.js';
 import type { ChunkDocument, ChunkMessage, ChunkResult, OperationDocument } from '../schemas/operation.js';
-import { getServices } from '../services.js';
+import type { Services } from '../services.js';
 import { importChunk } from './import-chunk.js';
 import { operationWriteContext } from './operation-requester.js';
 import { reassignChunk } from './reassign-chunk.js';
@@ -20,12 +20,19 @@ export type ChunkOutcome = 'processed' | 'already-done' | 'aborted';
  * On the last delivery attempt a chunk that still fails is recorded as aborted (its items failed)
  * instead of being dead-lettered silently, so the operation ends as `failed` rather than running forever.
  */
-export async function processChunk(message: ChunkMessage, invocation: InvocationContext, deliveryCount: number): Promise<ChunkOutcome> {
-  const { now } = getServices();
+export type ProcessChunkDeps = Pick<Services, 'operations' | 'tasks' | 'messaging' | 'users' | 'reference' | 'now'>;
+
+export async function processChunk(
+  deps: ProcessChunkDeps,
+  message: ChunkMessage,
+  invocation: InvocationContext,
+  deliveryCount: number,
+): Promise<ChunkOutcome> {
+  const { now } = deps;
   const isDone = (operation: OperationDocument) => operation.doneChunks.includes(message.chunk);
   // A chunk number the operation does not have is never counted, not even as aborted: it would overrun the totals.
   const isUnknown = (operation: OperationDocument) => message.chunk >= operation.progress.totalChunks;
-  const operation = await updateOperation(message.operationId, (current) =>
+  const operation = await updateOperation(deps, message.operationId, (current) =>
     isDone(current) || isUnknown(current) ? undefined : markRunning(current, now()),
   );
   if (isDone(operation)) return 'already-done';
@@ -35,26 +42,28 @@ export async function processChunk(message: ChunkMessage, invocation: Invocation
   let result: ChunkResult;
   let aborted = false;
   try {
-    chunk = await loadChunk(message);
-    result = await runChunk(chunk, operation, invocation);
+    chunk = await loadChunk(deps, message);
+    result = await runChunk(deps, chunk, operation, invocation);
   } catch (error) {
     if (deliveryCount < SERVICE_BUS_DELIVERY.maxDeliveryCount) throw error;
     invocation.error(`Chunk ${message.chunk} of operation ${message.operationId} failed on its last delivery; recording it as aborted.`, error);
     result = abortedResult(message, error, chunk?.items.length ?? 0);
     aborted = true;
   }
-  await updateOperation(message.operationId, (current) => mergeChunkResult(current, message.chunk, result, now(), aborted));
+  await updateOperation(deps, message.operationId, (current) => mergeChunkResult(current, message.chunk, result, now(), aborted));
   return aborted ? 'aborted' : 'processed';
 }
 
-async function loadChunk(message: ChunkMessage): Promise<ChunkDocument> {
-  const chunk = await getServices().operations.getChunk(chunkDocumentId(message.operationId, message.chunk));
+async function loadChunk(deps: Pick<Services, 'operations'>, message: ChunkMessage): Promise<ChunkDocument> {
+  const chunk = await deps.operations.getChunk(chunkDocumentId(message.operationId, message.chunk));
   if (!chunk) throw new Error(`chunk ${message.chunk} of operation ${message.operationId} does not exist`);
   return chunk;
 }
 
-function runChunk(chunk: ChunkDocument, operation: OperationDocument, invocation: InvocationContext): Promise<ChunkResult> {
-  return chunk.type === 'reassign' ? reassignChunk(chunk.items, operation, operationWriteContext(operation, invocation)) : importChunk(chunk.items, operation);
+function runChunk(deps: ProcessChunkDeps, chunk: ChunkDocument, operation: OperationDocument, invocation: InvocationContext): Promise<ChunkResult> {
+  return chunk.type === 'reassign'
+    ? reassignChunk(deps, chunk.items, operation, operationWriteContext(operation, invocation))
+    : importChunk(deps, chunk.items, operation);
 }
 
 function abortedResult(message: ChunkMessage, error: unknown, items: number): ChunkResult {

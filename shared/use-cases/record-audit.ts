@@ -1,26 +1,23 @@
-import type { InvocationContext } from '@azure/functions';
 import { eventHash } from '../domain/event-hash.js';
-import { taskEventSchema } from '../schemas/event.js';
-import { getServices } from '../services.js';
-import { trackMetric } from '../telemetry/metrics.js';
+import { PoisonMessageError } from '../errors/poison-message-error.js';
+import type { TaskEvent } from '../schemas/event.js';
+import type { Services } from '../services.js';
+import { trackMetric, type MetricLog } from '../telemetry/metrics.js';
 
 /**
- * Writes one audit record for one event message. Throws for a message that is not a valid,
- * untampered task event: retrying cannot fix it, and after the delivery limit it lands in the
- * dead-letter queue where an operator can see it. Redelivery of a recorded event is a no-op.
+ * Writes one audit record for one task event (already decoded and validated against the event
+ * schema by the consumer registration). An event whose hash does not match its content was
+ * tampered with or corrupted: no retry can fix that, so it is poison and ends in the dead-letter
+ * queue where an operator can see it. Redelivery of a recorded event is a no-op.
  */
-export async function recordAudit(message: unknown, context: InvocationContext): Promise<'recorded' | 'duplicate'> {
-  const body = typeof message === 'string' ? (JSON.parse(message) as unknown) : message;
-  const event = taskEventSchema.parse(body);
-  if (eventHash(event) !== event.hash) throw new Error(`event ${event.id} does not match its hash`);
-
-  const { audit, now } = getServices();
-  const recordedAt = now();
-  const recorded = await audit.append({ ...event, recordedAt: recordedAt.toISOString() });
+export async function recordAudit(deps: Pick<Services, 'audit' | 'now'>, event: TaskEvent, log: MetricLog): Promise<'recorded' | 'duplicate'> {
+  if (eventHash(event) !== event.hash) throw new PoisonMessageError(`event ${event.id} does not match its hash`);
+  const recordedAt = deps.now();
+  const recorded = await deps.audit.append({ ...event, recordedAt: recordedAt.toISOString() });
   if (recorded) {
-    trackMetric(context, 'audit.lagMs', recordedAt.getTime() - Date.parse(event.occurredAt), { eventType: event.type });
+    trackMetric(log, 'audit.lagMs', recordedAt.getTime() - Date.parse(event.occurredAt), { eventType: event.type });
     return 'recorded';
   }
-  trackMetric(context, 'audit.duplicate', 1, { eventType: event.type });
+  trackMetric(log, 'audit.duplicate', 1, { eventType: event.type });
   return 'duplicate';
 }

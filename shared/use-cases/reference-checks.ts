@@ -1,12 +1,12 @@
-import { validationError } from '../http/api-error.js';
+import { validationError } from '../errors/app-error.js';
 import type { FieldError } from '../schemas/problem.js';
-import { getServices } from '../services.js';
+import type { Services } from '../services.js';
 
 type Field = Pick<FieldError, 'in' | 'field'>;
 
 /** A task's location must be a known court or venue: no dangling references. */
-export async function assertKnownLocation(locationId: string, field: Field = { in: 'body', field: 'locationId' }): Promise<void> {
-  if (!(await getServices().reference.getLocation(locationId))) {
+export async function assertKnownLocation(deps: Pick<Services, 'reference'>, locationId: string, field: Field = { in: 'body', field: 'locationId' }): Promise<void> {
+  if (!(await deps.reference.getLocation(locationId))) {
     throw validationError([{ ...field, message: `is not a known location (${locationId})` }]);
   }
 }
@@ -15,8 +15,8 @@ export async function assertKnownLocation(locationId: string, field: Field = { i
  * A task on a case the system knows must carry the case's jurisdiction. Cases arrive by import,
  * possibly after the first task for them, so a case reference not imported yet is accepted.
  */
-export async function assertMatchesCase(caseId: string, jurisdiction: string, field: Field = { in: 'body', field: 'jurisdiction' }): Promise<void> {
-  const known = await getServices().reference.getCase(caseId);
+export async function assertMatchesCase(deps: Pick<Services, 'reference'>, caseId: string, jurisdiction: string, field: Field = { in: 'body', field: 'jurisdiction' }): Promise<void> {
+  const known = await deps.reference.getCase(caseId);
   if (known && known.jurisdiction !== jurisdiction) {
     throw validationError([{ ...field, message: `must be ${known.jurisdiction}, the jurisdiction of case ${caseId}` }]);
   }
@@ -27,11 +27,12 @@ export async function assertMatchesCase(caseId: string, jurisdiction: string, fi
  * holds the caseworker or manager role and covers the task's jurisdiction and location.
  */
 export async function assertAssignable(
+  deps: Pick<Services, 'users'>,
   userId: string,
   task: { jurisdiction: string; locationId: string },
   field: Field = { in: 'body', field: 'assignee' },
 ): Promise<void> {
-  const user = (await getServices().users.get(userId))?.document;
+  const user = (await deps.users.get(userId))?.document;
   const refuse = (message: string) => validationError([{ ...field, message }]);
   if (!user) throw refuse(`${userId} is not a known user`);
   if (!user.active) throw refuse(`${userId} is deactivated`);

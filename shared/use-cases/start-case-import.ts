@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/roles.js';
 import { screenImportRows } from '../domain/case-import-rows.js';
 import type { CaseImportRequest, OperationDocument } from '../schemas/operation.js';
-import { startOperation, type StartContext } from './start-operation.js';
+import { startOperation, type StartContext, type StartOperationDeps } from './start-operation.js';
 
 /**
  * Starts a case import: every row is checked now (fields, the requester's scope, repeats), the
@@ -9,12 +9,13 @@ import { startOperation, type StartContext } from './start-operation.js';
  * which also checks each location (reference data can change between request and processing).
  */
 export async function startCaseImport(
+  deps: StartOperationDeps,
   principal: Principal,
   request: CaseImportRequest,
   context: StartContext,
 ): Promise<OperationDocument> {
   const { accepted, errors, rejectedRows } = screenImportRows(request.cases, principal);
-  return startOperation({
+  return startOperation(deps, {
     work: { type: 'case-import', items: accepted },
     requester: principal,
     ...context,

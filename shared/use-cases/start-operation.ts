@@ -3,7 +3,7 @@ import type { Principal } from '../auth/roles.js';
 import { chunkDocuments, type OperationWork } from '../domain/operation-chunks.js';
 import { newOperation } from '../domain/operation-progress.js';
 import type { ChunkResult, OperationDocument, OperationView } from '../schemas/operation.js';
-import { getServices } from '../services.js';
+import type { Services } from '../services.js';
 import { dispatchOperation } from './dispatch-operation.js';
 
 /** What starting an operation needs from the request. */
@@ -26,8 +26,10 @@ export interface StartOperation extends StartContext {
  * before the operation is written leaves only orphan chunks and the request fails; a crash or a
  * Service Bus outage after it leaves `dispatchedAt` null, and the dispatch relay sends the messages.
  */
-export async function startOperation(input: StartOperation): Promise<OperationDocument> {
-  const { operations, now } = getServices();
+export type StartOperationDeps = Pick<Services, 'operations' | 'messaging' | 'now'>;
+
+export async function startOperation(deps: StartOperationDeps, input: StartOperation): Promise<OperationDocument> {
+  const { operations, now } = deps;
   const id = randomUUID();
   const chunks = chunkDocuments(id, input.work);
   await operations.putChunks(chunks);
@@ -35,7 +37,7 @@ export async function startOperation(input: StartOperation): Promise<OperationDo
   await operations.create(operation);
   if (operation.dispatchedAt) return operation;
   try {
-    return await dispatchOperation(operation);
+    return await dispatchOperation(deps, operation);
   } catch (error) {
     // The operation is stored and will run: answering 202 is true. The relay sends the chunks.
     input.log.warn(`Queueing the chunks of operation ${id} failed; the dispatch relay will retry.`, error instanceof Error ? error.message : error);

@@ -1,11 +1,10 @@
 import type { Principal } from '../auth/roles.js';
 import { emptyChunkResult } from '../domain/operation-progress.js';
 import { visibilityScope } from '../domain/permissions.js';
-import { validationError } from '../http/api-error.js';
+import { validationError } from '../errors/app-error.js';
 import { MAX_REASSIGN_TASKS, type OperationDocument, type ReassignRequest } from '../schemas/operation.js';
-import { getServices } from '../services.js';
-import { findTaskIds } from '../store/task-snapshot.js';
-import { startOperation, type StartContext } from './start-operation.js';
+import type { Services } from '../services.js';
+import { startOperation, type StartContext, type StartOperationDeps } from './start-operation.js';
 
 /**
  * Starts moving the open tasks of one user to another (or back to the queue). The set of tasks is
@@ -13,14 +12,13 @@ import { startOperation, type StartContext } from './start-operation.js';
  * the target may hold each task (jurisdiction, location) is checked per task by the worker.
  */
 export async function startReassign(
+  deps: StartOperationDeps & Pick<Services, 'tasks' | 'users'>,
   principal: Principal,
   request: ReassignRequest,
   context: StartContext,
 ): Promise<OperationDocument> {
-  const services = getServices();
-  await assertUsers(request);
-  const taskIds = await findTaskIds(
-    services.database,
+  await assertUsers(deps, request);
+  const taskIds = await deps.tasks.findIds(
     { status: ['pending', 'in_progress'], assignee: request.fromUserId, ...(request.jurisdiction ? { jurisdiction: [request.jurisdiction] } : {}) },
     visibilityScope(principal),
     MAX_REASSIGN_TASKS + 1,
@@ -30,7 +28,7 @@ export async function startReassign(
       { in: 'body', field: 'fromUserId', message: `holds more than ${MAX_REASSIGN_TASKS} open tasks you can see: reassign them one jurisdiction at a time` },
     ]);
   }
-  return startOperation({
+  return startOperation(deps, {
     work: { type: 'reassign', items: taskIds },
     requester: principal,
     ...context,
@@ -40,8 +38,7 @@ export async function startReassign(
 }
 
 /** fromUserId must be in the directory (it may be deactivated: that is why its work moves); toUserId active. */
-async function assertUsers(request: ReassignRequest): Promise<void> {
-  const { users } = getServices();
+async function assertUsers({ users }: Pick<Services, 'users'>, request: ReassignRequest): Promise<void> {
   const [from, to] = await Promise.all([users.get(request.fromUserId), request.toUserId ? users.get(request.toUserId) : undefined]);
   const errors = [];
   if (!from) errors.push({ in: 'body' as const, field: 'fromUserId', message: `${request.fromUserId} is not a known user` });

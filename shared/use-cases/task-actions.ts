@@ -4,9 +4,9 @@ import type { StoredTask, TaskDocument } from '../domain/task-document.js';
 import { recordEvent } from '../domain/task-events.js';
 import { applyTaskChange, reopenTask } from '../domain/task-rules.js';
 import { publishAfterWrite } from '../events/outbox.js';
-import { requireIfMatch } from '../http/conditional.js';
+import { requireIfMatch } from '../domain/entity-tags.js';
 import type { TaskEventType } from '../schemas/event.js';
-import { getServices } from '../services.js';
+import type { Services } from '../services.js';
 import { conditionalWrite } from './conditional-write.js';
 import { assertAssignable } from './reference-checks.js';
 import { eventFacts, type WriteContext } from './write-context.js';
@@ -56,7 +56,10 @@ function nextState(action: WorkflowAction, principal: Principal, task: TaskDocum
  * and the other is told who holds it (409). If-Match is optional here; when sent, a stale one is
  * a 412 as everywhere else.
  */
+export type TaskActionDeps = Pick<Services, 'tasks' | 'messaging' | 'users' | 'now'>;
+
 export async function performTaskAction(
+  deps: TaskActionDeps,
   principal: Principal,
   id: string,
   action: WorkflowAction,
@@ -64,20 +67,19 @@ export async function performTaskAction(
   input: ActionInput,
   context: WriteContext,
 ): Promise<StoredTask> {
-  const services = getServices();
   if (action === 'assign' && input.userId) {
-    const snapshot = await services.tasks.get(id);
+    const snapshot = await deps.tasks.get(id);
     assertVisible(principal, snapshot?.document, id);
-    await assertAssignable(input.userId, snapshot.document, { in: 'body', field: 'userId' });
+    await assertAssignable(deps, input.userId, snapshot.document, { in: 'body', field: 'userId' });
   }
-  const result = await conditionalWrite(id, (current) => {
+  const result = await conditionalWrite(deps.tasks, id, (current) => {
     assertAllowed(principal, action, current?.document, id);
     if (ifMatch) requireIfMatch(ifMatch, current!.etag);
-    const now = services.now();
+    const now = deps.now();
     const next = nextState(action, principal, current!.document, input, now);
     return recordEvent(current!.document, next, { ...eventFacts(context, now), type: EVENT_TYPES[action] });
   });
   const stored = result!.after;
-  await publishAfterWrite(stored, services, context.log, context.traceparent);
+  await publishAfterWrite(stored, deps, context.log, context.traceparent);
   return stored;
 }

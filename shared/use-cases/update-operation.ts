@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OperationDocument } from '../schemas/operation.js';
-import { getServices } from '../services.js';
+import type { Services } from '../services.js';
 import { isPreconditionFailed } from '../store/cosmos-errors.js';
 
 /**
@@ -16,10 +16,11 @@ const ATTEMPTS = 30;
  * Returns the document as written, or as found when nothing was written.
  */
 export async function updateOperation(
+  deps: Pick<Services, 'operations'>,
   id: string,
   change: (current: OperationDocument) => OperationDocument | undefined,
 ): Promise<OperationDocument> {
-  const { operations } = getServices();
+  const { operations } = deps;
   for (let attempt = 1; ; attempt++) {
     const current = await operations.get(id);
     if (!current) throw new Error(`operation ${id} does not exist`);

@@ -4,9 +4,9 @@ import type { StoredTask } from '../domain/task-document.js';
 import { recordEvent } from '../domain/task-events.js';
 import { applyTaskChange, type TaskChange } from '../domain/task-rules.js';
 import { publishAfterWrite } from '../events/outbox.js';
-import { forbidden } from '../http/api-error.js';
-import { requireIfMatch } from '../http/conditional.js';
-import { getServices } from '../services.js';
+import { forbidden } from '../errors/app-error.js';
+import { requireIfMatch } from '../domain/entity-tags.js';
+import type { Services } from '../services.js';
 import { conditionalWrite } from './conditional-write.js';
 import { assertAssignable, assertKnownLocation } from './reference-checks.js';
 import { eventFacts, type WriteContext } from './write-context.js';
@@ -16,35 +16,37 @@ import { eventFacts, type WriteContext } from './write-context.js';
  * an assignable assignee), then on fresh state If-Match (428/412), the caller's rights (403/409)
  * and the lifecycle rules (409/400); the event is recorded in the same conditioned write.
  */
+export type UpdateTaskDeps = Pick<Services, 'tasks' | 'messaging' | 'reference' | 'users' | 'now'>;
+
 export async function updateTask(
+  deps: UpdateTaskDeps,
   principal: Principal,
   id: string,
   ifMatch: string | null,
   change: TaskChange,
   context: WriteContext,
 ): Promise<StoredTask> {
-  const services = getServices();
-  const snapshot = await services.tasks.get(id);
+  const snapshot = await deps.tasks.get(id);
   assertVisible(principal, snapshot?.document, id);
   // Reference checks read other containers, so they run before the conditioned write; what they
   // depend on (jurisdiction) never changes, and the location comes from this very change.
   const locationId = change.locationId ?? snapshot.document.locationId;
-  if (change.locationId !== undefined && change.locationId !== snapshot.document.locationId) await assertKnownLocation(change.locationId);
+  if (change.locationId !== undefined && change.locationId !== snapshot.document.locationId) await assertKnownLocation(deps, change.locationId);
   if (change.assignee && change.assignee !== snapshot.document.assignee) {
-    await assertAssignable(change.assignee, { jurisdiction: snapshot.document.jurisdiction, locationId });
+    await assertAssignable(deps, change.assignee, { jurisdiction: snapshot.document.jurisdiction, locationId });
   }
 
-  const result = await conditionalWrite(id, (current) => {
+  const result = await conditionalWrite(deps.tasks, id, (current) => {
     assertAllowed(principal, 'update', current?.document, id);
     requireIfMatch(ifMatch, current!.etag);
     assertMayChange(principal, current!.document, change);
     if (!inWorkScope(principal, { jurisdiction: current!.document.jurisdiction, locationId })) {
       throw forbidden(`Location ${locationId} is outside your work scope.`);
     }
-    const now = services.now();
+    const now = deps.now();
     return recordEvent(current!.document, applyTaskChange(current!.document, change, now), eventFacts(context, now));
   });
   const stored = result!.after;
-  await publishAfterWrite(stored, services, context.log, context.traceparent);
+  await publishAfterWrite(stored, deps, context.log, context.traceparent);
   return stored;
 }

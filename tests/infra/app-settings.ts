@@ -10,8 +10,6 @@ import { SETTING } from '../../shared/config/settings.js';
 export const LOCAL_ONLY_SETTINGS: Readonly<Record<string, string>> = {
   [SETTING.cosmosKey]:
     'A key for the local embedded database or an emulator. In Azure the app authenticates with its managed identity and the Cosmos account has local (key) auth disabled, so a key could not work and must not exist.',
-  [SETTING.localServiceBusUrl]:
-    "The local host's embedded broker admin API. In Azure the app talks to the namespace named by the Service Bus connection; setting this there would point it at nothing.",
 };
 
 /** Not read by the application code, but needed in Azure by the Functions host or its extensions. */

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_SOURCES, QUEUES, TOPICS } from '../../shared/config/entities.js';
-import { evaluate, referencedNames, scopeOf, sourceText } from './bicep.js';
+import { evaluate, scopeOf } from './bicep-evaluate.js';
+import { referencedNames, sourceText } from './bicep-tree.js';
 import { allResources, REPO_ROOT, resourcesOf, resourcesOfType, symbolOf, type Resource } from './templates.js';
 
 /** Built-in Azure roles by id (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles). */
@@ -59,17 +60,17 @@ function has(roleId: string, type: string, name?: string): boolean {
   );
 }
 
-/** Entities the function triggers listen on, read from functions/*.ts. */
+/** Entities the function triggers listen on, read from the registerConsumer() calls in functions/*.ts. */
 function triggerEntities(): { subscriptions: string[]; queues: string[] } {
   const dir = join(REPO_ROOT, 'functions');
   const subscriptions: string[] = [];
   const queues: string[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
     const text = readFileSync(join(dir, file), 'utf8');
-    for (const m of text.matchAll(/subscriptionName:\s*TOPICS\.(\w+)\.subscriptions\.(\w+)/g)) {
+    for (const m of text.matchAll(/subscription:\s*TOPICS\.(\w+)\.subscriptions\.(\w+)/g)) {
       subscriptions.push((TOPICS as Record<string, { subscriptions: Record<string, string> }>)[m[1]!]!.subscriptions[m[2]!]!);
     }
-    for (const m of text.matchAll(/queueName:\s*QUEUES\.(\w+)\.name/g)) {
+    for (const m of text.matchAll(/from:\s*\{\s*queue:\s*QUEUES\.(\w+)\.name/g)) {
       queues.push((QUEUES as Record<string, { name: string }>)[m[1]!]!.name);
     }
   }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../../../shared/domain/audit-chain.js';
 import { eventHash } from '../../../shared/domain/event-hash.js';
 import { MAX_PENDING_EVENTS, recordEvent } from '../../../shared/domain/task-events.js';
+import type { AppError } from '../../../shared/errors/app-error.js';
+import { problemResponse } from '../../../shared/http/problem-response.js';
 import { applyTaskChange, newTaskDocument } from '../../../shared/domain/task-rules.js';
 import type { TaskDocument } from '../../../shared/domain/task-document.js';
 import type { TaskEvent } from '../../../shared/schemas/event.js';
@@ -45,9 +47,15 @@ describe('outbox backpressure', () => {
     // An open task: the first event of the history (creation), not yet published.
     let task = recordEvent(null, { ...history().task, version: 0, lastEventHash: null, pendingEvents: [], outboxSince: null, status: 'pending', completedAt: null }, facts(1));
     while (task.pendingEvents.length < MAX_PENDING_EVENTS) task = recordEvent(task, applyTaskChange(task, { description: `d${task.version}` }, now), facts(4));
-    expect(() => recordEvent(task, applyTaskChange(task, { title: 'one more' }, now), facts(5))).toThrow(
-      expect.objectContaining({ status: 503, options: expect.objectContaining({ headers: { 'Retry-After': '30' } }) }),
-    );
+    let refusal: unknown;
+    try {
+      recordEvent(task, applyTaskChange(task, { title: 'one more' }, now), facts(5));
+    } catch (error) {
+      refusal = error;
+    }
+    // As the API answers it: 503 with Retry-After.
+    const answer = problemResponse(refusal as AppError, { instance: '/t', correlationId: 'c' });
+    expect(answer).toMatchObject({ status: 503, headers: expect.objectContaining({ 'Retry-After': '30' }) });
     // Once published (the outbox emptied), changes are accepted again.
     expect(recordEvent({ ...task, pendingEvents: [] }, applyTaskChange({ ...task, pendingEvents: [] }, { title: 'ok' }, now), facts(6)).pendingEvents).toHaveLength(1);
   });

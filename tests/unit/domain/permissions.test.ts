@@ -11,7 +11,8 @@ import {
   visibilityScope,
 } from '../../../shared/domain/permissions.js';
 import type { TaskDocument } from '../../../shared/domain/task-document.js';
-import { ApiError } from '../../../shared/http/api-error.js';
+import { AppError } from '../../../shared/errors/app-error.js';
+import { statusOf as httpStatusOf } from '../../../shared/http/problem-response.js';
 
 const who = (role: Role, userId = `${role}-1`, jurisdictions = ['IA'], locations: string[] = []): Principal => ({
   userId,
@@ -27,7 +28,7 @@ const statusOf = (run: () => unknown): number | 'ok' => {
     run();
     return 'ok';
   } catch (error) {
-    if (error instanceof ApiError) return error.status;
+    if (error instanceof AppError) return httpStatusOf(error);
     throw error;
   }
 };

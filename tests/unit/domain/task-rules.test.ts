@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskDocument } from '../../../shared/domain/task-document.js';
 import { applyTaskChange, canTransition, changedFields, newTaskDocument, STATUS_TRANSITIONS } from '../../../shared/domain/task-rules.js';
-import { ApiError } from '../../../shared/http/api-error.js';
+import { AppError } from '../../../shared/errors/app-error.js';
+import { statusOf as httpStatusOf } from '../../../shared/http/problem-response.js';
 import { TASK_STATUSES } from '../../../shared/schemas/task.js';
 
 const now = new Date('2026-11-23T10:00:00.000Z');
@@ -15,14 +16,14 @@ function task(overrides: Partial<TaskDocument> = {}): TaskDocument {
   return { ...base, ...overrides };
 }
 
-function apiError(run: () => unknown): ApiError {
+function apiError(run: () => unknown): AppError {
   try {
     run();
   } catch (error) {
-    if (error instanceof ApiError) return error;
+    if (error instanceof AppError) return error;
     throw error;
   }
-  throw new Error('expected an ApiError');
+  throw new Error('expected an AppError');
 }
 
 describe('status transitions', () => {
@@ -53,7 +54,7 @@ describe('newTaskDocument', () => {
         { id: 'x', createdBy: 'u', assignee: null, now },
       ),
     );
-    expect(error.status).toBe(400);
+    expect(httpStatusOf(error)).toBe(400);
     expect(error.options.errors?.[0]?.field).toBe('dueDate');
   });
 });
@@ -68,19 +69,19 @@ describe('applyTaskChange', () => {
   });
 
   it('refuses any change to a terminal task with 409', () => {
-    expect(apiError(() => applyTaskChange(task({ status: 'completed' }), { title: 'x' }, now)).status).toBe(409);
-    expect(apiError(() => applyTaskChange(task({ status: 'cancelled' }), { status: 'pending' }, now)).status).toBe(409);
+    expect(httpStatusOf(apiError(() => applyTaskChange(task({ status: 'completed' }), { title: 'x' }, now)))).toBe(409);
+    expect(httpStatusOf(apiError(() => applyTaskChange(task({ status: 'cancelled' }), { status: 'pending' }, now)))).toBe(409);
   });
 
   it('refuses in_progress without an assignee', () => {
     const error = apiError(() => applyTaskChange(task({ assignee: null }), { status: 'in_progress' }, now));
-    expect(error.status).toBe(409);
+    expect(httpStatusOf(error)).toBe(409);
     expect(error.options.errors?.[0]?.field).toBe('assignee');
   });
 
   it('requires a moved due date to be in the future but accepts an unchanged past one', () => {
     const overdue = task({ dueDate: later(-48) });
-    expect(apiError(() => applyTaskChange(overdue, { dueDate: later(-24) }, now)).status).toBe(400);
+    expect(httpStatusOf(apiError(() => applyTaskChange(overdue, { dueDate: later(-24) }, now)))).toBe(400);
     expect(applyTaskChange(overdue, { dueDate: overdue.dueDate, title: 'New title' }, now).title).toBe('New title');
   });
 

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../../shared/auth/roles.js';
 import { screenImportRows } from '../../../shared/domain/case-import-rows.js';
-import { ApiError } from '../../../shared/http/api-error.js';
+import { AppError } from '../../../shared/errors/app-error.js';
 import { caseImportFromCsv } from '../../../shared/http/case-import-csv.js';
 
 const HEADER = 'caseId,jurisdiction,locationId,caseName,caseType';
 
-function csvProblem(text: string): ApiError {
+function csvProblem(text: string): AppError {
   try {
     caseImportFromCsv(text);
   } catch (error) {
-    if (error instanceof ApiError) return error;
+    if (error instanceof AppError) return error;
     throw error;
   }
   throw new Error('expected the CSV to be refused');

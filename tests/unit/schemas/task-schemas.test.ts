@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldErrorsFromZod } from '../../../shared/http/zod-errors.js';
+import { fieldErrorsFromZod } from '../../../shared/errors/zod-field-errors.js';
 import { createTaskSchema, patchTaskSchema } from '../../../shared/schemas/task.js';
 import { listTasksQuerySchema } from '../../../shared/schemas/task-query.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildOverdueScanQuery, buildTaskCountQuery, buildTaskListQuery, buildTaskWhere } from '../../../shared/store/task-query-builder.js';
 import { decodeCursor, encodeCursor } from '../../../shared/store/cursor.js';
-import { ApiError } from '../../../shared/http/api-error.js';
+import { AppError } from '../../../shared/errors/app-error.js';
 
 describe('task query builder', () => {
   it('always excludes deleted tasks and puts the work scope in the query', () => {
@@ -70,8 +70,8 @@ describe('cursor', () => {
         decodeCursor(cursor, spec);
         expect.unreachable();
       } catch (error) {
-        expect(error).toBeInstanceOf(ApiError);
-        expect((error as ApiError).options.errors?.[0]).toMatchObject({ in: 'query', field: 'cursor' });
+        expect(error).toBeInstanceOf(AppError);
+        expect((error as AppError).options.errors?.[0]).toMatchObject({ in: 'query', field: 'cursor' });
       }
     }
   });

@@ -1,5 +1,5 @@
-import { DEAD_LETTER_SOURCES, type DeadLetterSourceName } from '../config/entities.js';
-import { messageFields, replayMessageId, type DeadLetteredMessage, type Messaging, type OutgoingMessage } from './messaging.js';
+import { DEAD_LETTER_SOURCES, type DeadLetterSourceName } from '../../shared/config/entities.js';
+import { messageFields, replayMessageId, type DeadLetteredMessage, type Messaging, type OutgoingMessage } from '../../shared/messaging/messaging.js';
 
 const TIMEOUT_MS = 5000;
 

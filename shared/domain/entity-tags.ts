@@ -1,4 +1,4 @@
-import { ApiError } from './api-error.js';
+import { AppError } from '../errors/app-error.js';
 
 /** Parses an If-Match / If-None-Match value into entity tags; `*` is returned as is. */
 export function parseEntityTags(header: string): string[] | '*' {
@@ -6,7 +6,7 @@ export function parseEntityTags(header: string): string[] | '*' {
   if (trimmed === '*') return '*';
   const tags = trimmed.match(/(W\/)?"[^"]*"/g);
   if (!tags || tags.length === 0) {
-    throw new ApiError('validation', 'If-Match / If-None-Match must hold quoted entity tags, e.g. "abc", or *.', {
+    throw new AppError('validation', 'If-Match / If-None-Match must hold quoted entity tags, e.g. "abc", or *.', {
       errors: [{ in: 'header', field: 'If-Match', message: 'must be a quoted entity tag or *' }],
     });
   }
@@ -29,11 +29,11 @@ export function matchesIfNoneMatch(header: string | null, currentEtag: string): 
  */
 export function requireIfMatch(header: string | null, currentEtag: string): void {
   if (!header) {
-    throw new ApiError('preconditionRequired', 'Send If-Match with the ETag you last read, so changes made since are not overwritten.');
+    throw new AppError('preconditionRequired', 'Send If-Match with the ETag you last read, so changes made since are not overwritten.');
   }
   const tags = parseEntityTags(header);
   if (tags === '*' || tags.some((tag) => !tag.startsWith('W/') && tag === currentEtag)) return;
-  throw new ApiError('preconditionFailed', 'The task has changed since you read it. Fetch it again and retry with the new ETag.', {
-    headers: { ETag: currentEtag },
+  throw new AppError('preconditionFailed', 'The task has changed since you read it. Fetch it again and retry with the new ETag.', {
+    currentEtag,
   });
 }

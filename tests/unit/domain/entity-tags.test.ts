@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { matchesIfNoneMatch, parseEntityTags, requireIfMatch } from '../../../shared/http/conditional.js';
-import { ApiError } from '../../../shared/http/api-error.js';
+import { matchesIfNoneMatch, parseEntityTags, requireIfMatch } from '../../../shared/domain/entity-tags.js';
+import { AppError } from '../../../shared/errors/app-error.js';
+import { statusOf as httpStatusOf } from '../../../shared/http/problem-response.js';
 
 const current = '"00000a00-0000-0000-0000-000000000000"';
 const statusOf = (run: () => unknown) => {
@@ -8,7 +9,7 @@ const statusOf = (run: () => unknown) => {
     run();
     return 'ok';
   } catch (error) {
-    return (error as ApiError).status;
+    return httpStatusOf(error as AppError);
   }
 };
 

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/roles.js';
 import type { ListTasksQuery } from '../schemas/task-query.js';
-import type { TaskFilter } from '../store/task-query-builder.js';
+import type { TaskFilter } from './task-filter.js';
 
 type Filters = Omit<ListTasksQuery, 'sort' | 'order' | 'limit' | 'cursor'>;
 

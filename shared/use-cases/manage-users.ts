@@ -1,0 +1,41 @@
+import { requireIfMatch } from '../domain/entity-tags.js';
+import type { StoredUser } from '../domain/user-document.js';
+import { applyUserChange, newUserDocument } from '../domain/user-rules.js';
+import { notFound } from '../errors/app-error.js';
+import type { CreateUserInput, UpdateUserInput } from '../schemas/user.js';
+import type { Services } from '../services.js';
+import { assertKnownLocation } from './reference-checks.js';
+
+type UserDeps = Pick<Services, 'users' | 'reference' | 'now'>;
+
+/** Every location a user works at must be a known court or venue, named by its index on refusal. */
+async function assertKnownLocations(deps: Pick<Services, 'reference'>, locations: readonly string[] | undefined): Promise<void> {
+  for (const [index, locationId] of (locations ?? []).entries()) await assertKnownLocation(deps, locationId, { in: 'body', field: `locations.${index}` });
+}
+
+/** Adds a user (by Entra object id) to the directory; an id already there is a 409 from the store. */
+export async function createUser(deps: UserDeps, input: CreateUserInput): Promise<StoredUser> {
+  await assertKnownLocations(deps, input.locations);
+  return deps.users.create(newUserDocument(input, deps.now()));
+}
+
+/** Changes a directory entry, conditioned on the version the caller read (If-Match required). */
+export async function updateUser(deps: UserDeps, id: string, ifMatch: string | null, change: UpdateUserInput): Promise<StoredUser> {
+  const current = await deps.users.get(id);
+  if (!current) throw notFound(`No user ${id} exists.`);
+  requireIfMatch(ifMatch, current.etag);
+  await assertKnownLocations(deps, change.locations);
+  return deps.users.replace(applyUserChange(current.document, change, deps.now()), current);
+}
+
+/**
+ * Deactivates a user: they can no longer sign in to Caseload or be given work; their tasks stay
+ * where they are until reassigned. Idempotent; If-Match optional (a stale one is 412).
+ */
+export async function deactivateUser(deps: Pick<Services, 'users' | 'now'>, id: string, ifMatch: string | null): Promise<StoredUser> {
+  const current = await deps.users.get(id);
+  if (!current) throw notFound(`No user ${id} exists.`);
+  if (ifMatch) requireIfMatch(ifMatch, current.etag);
+  if (!current.document.active) return current;
+  return deps.users.replace(applyUserChange(current.document, { active: false }, deps.now()), current);
+}

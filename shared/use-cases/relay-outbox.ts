@@ -1,0 +1,36 @@
+import { publishOutbox } from '../events/outbox.js';
+import type { Services } from '../services.js';
+
+/** Tasks read per query, and at most per run: a long backlog is drained over several runs. */
+export const RELAY_BATCH = 100;
+export const RELAY_MAX_PER_RUN = 2000;
+
+export interface RelayOutcome {
+  /** Events published in this run. */
+  relayed: number;
+  /** Set when the run stopped at a task it could not publish. */
+  stoppedAt?: { taskId: string; reason: string };
+}
+
+/**
+ * Publishes events still waiting in task outboxes (their publish after the write failed, or the
+ * process died in between), oldest first. Stops at the first failure: Service Bus is likely down,
+ * and the next run resumes from the same oldest task, so order is kept.
+ */
+export async function relayOutbox(deps: Pick<Services, 'tasks' | 'messaging'>, traceparent?: string): Promise<RelayOutcome> {
+  let relayed = 0;
+  let seen = 0;
+  while (seen < RELAY_MAX_PER_RUN) {
+    const batch = await deps.tasks.withPendingEvents(RELAY_BATCH);
+    if (batch.length === 0) break;
+    for (const task of batch) {
+      try {
+        relayed += await publishOutbox(task, deps, traceparent);
+      } catch (error) {
+        return { relayed, stoppedAt: { taskId: task.document.id, reason: error instanceof Error ? error.message : String(error) } };
+      }
+    }
+    seen += batch.length;
+  }
+  return { relayed };
+}
