@@ -4,16 +4,19 @@
  * issuer tokens), but without vitest or the contract validator, whose per-response checks would
  * cost more CPU than the requests being timed on a 2-core machine.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CosmosClient, type Database } from '@azure/cosmos';
 import type { Role } from '../shared/auth/roles.js';
-import { COSMOS_DATABASE_DEFAULT, TOPICS } from '../shared/config/entities.js';
+import { COSMOS_DATABASE_DEFAULT } from '../shared/config/entities.js';
 import { defaultDemoUser } from '../dev/demo-users.js';
 import { loadOrCreateDevIssuer, type DevIssuer } from '../dev/issuer.js';
 import { freePort } from '../dev/free-port.js';
+import type { NodeChild } from '../tests/support/child-process.js';
+import { launchLocalHost, runFunction, waitForIdleBroker } from '../tests/support/local-host-process.js';
+import { makeTempDir, removeTempDir } from '../tests/support/temp-dir.js';
+import { WaitTimeoutError } from '../tests/support/wait.js';
 
 /** Only loopback: the benchmark must never send its load anywhere else. */
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -22,9 +25,6 @@ export function assertLoopback(url: string): void {
   const { hostname } = new URL(url);
   if (!LOOPBACK.has(hostname)) throw new Error(`benchmark traffic goes to loopback only, not ${hostname}`);
 }
-
-/** Nobody consumes this subscription in the app yet, so it never drains; waiting for it is pointless. */
-const UNCONSUMED = `subscriptions/${TOPICS.taskEvents.subscriptions.notifications}`;
 
 /**
  * Timer schedule that never fires during a run (00:00:00 on 1 January). The relay and the overdue
@@ -58,63 +58,32 @@ export interface HostProcess {
 export async function startHost(projectDir: string): Promise<HostProcess> {
   const port = await freePort();
   const cosmosPort = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'caseload-bench-'));
+  const dataDir = makeTempDir('caseload-bench-');
   const baseUrl = `http://localhost:${port}`;
   assertLoopback(baseUrl);
-  // The host logs every invocation; a file instead of a pipe keeps reading it off this process's CPU.
-  const logPath = join(dataDir, 'host.log');
-  const logFd = openSync(logPath, 'a');
-  // dev/start.ts (compiled by tsc) serves the deployment package dist/app, so `npm run package` must have run.
-  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', join(projectDir, 'dist/dev/start.js')], {
-    cwd: projectDir,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      CASELOAD_DATA_DIR: dataDir,
-      // A known port so the benchmark can seed the embedded database directly (as an integration test does).
-      CASELOAD_COSMOS_PORT: String(cosmosPort),
-      OUTBOX_RELAY_SCHEDULE: NEVER_DURING_A_RUN,
-      OVERDUE_SCAN_SCHEDULE: NEVER_DURING_A_RUN,
-    },
-    stdio: ['ignore', logFd, logFd],
-  });
-  closeSync(logFd);
-  const readLog = () => {
-    try {
-      return readFileSync(logPath, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  const logTail = (lines = 30) => readLog().split('\n').slice(-lines).join('\n');
-
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((done) => {
-      // SIGTERM lets the host close the database cleanly; SIGKILL if it hangs, so the run always ends.
-      const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.once('exit', () => {
-        clearTimeout(force);
-        done();
-      });
-      child.kill('SIGTERM');
-    });
-  };
+  let host: NodeChild | undefined;
+  const logTail = (lines = 30) => (host?.output() ?? '').split('\n').slice(-lines).join('\n');
   const dispose = async () => {
-    await stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    // SIGTERM lets the host close the database cleanly; SIGKILL if it hangs, so the run always ends.
+    await host?.stop('SIGTERM', 10_000);
+    removeTempDir(dataDir);
   };
 
   let issuer: DevIssuer;
   try {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`local host exited with ${child.exitCode}:\n${logTail()}`);
-      // Printed once start-up work (seeding, the initial outbox relay) is done.
-      if (readLog().includes('Caseload is running')) break;
-      if (Date.now() > deadline) throw new Error(`local host did not start within 60 s:\n${logTail()}`);
-      await new Promise((wait) => setTimeout(wait, 100));
-    }
+    host = await launchLocalHost({
+      projectDir,
+      port,
+      dataDir,
+      env: {
+        // A known port so the benchmark can seed the embedded database directly (as an integration test does).
+        CASELOAD_COSMOS_PORT: String(cosmosPort),
+        OUTBOX_RELAY_SCHEDULE: NEVER_DURING_A_RUN,
+        OVERDUE_SCAN_SCHEDULE: NEVER_DURING_A_RUN,
+      },
+      // The host logs every invocation; a file instead of a pipe keeps reading it off this process's CPU.
+      logFile: join(dataDir, 'host.log'),
+    });
     issuer = await loadOrCreateDevIssuer({ dataDir, baseUrl });
   } catch (error) {
     await dispose();
@@ -136,7 +105,7 @@ export async function startHost(projectDir: string): Promise<HostProcess> {
       return 100;
     }
   })();
-  const pid = child.pid!;
+  const pid = host.child.pid!;
 
   return {
     baseUrl,
@@ -152,10 +121,7 @@ export async function startHost(projectDir: string): Promise<HostProcess> {
       }
       return token;
     },
-    async runFunction(name) {
-      const response = await fetch(`${baseUrl}/admin/functions/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-      if (response.status !== 202) throw new Error(`running ${name} answered ${response.status}: ${await response.text()}`);
-    },
+    runFunction: (name) => runFunction(baseUrl, name),
     async setSendFaults(failSends) {
       const response = await fetch(`${baseUrl}/admin/service-bus/faults`, {
         method: 'PUT',
@@ -164,16 +130,11 @@ export async function startHost(projectDir: string): Promise<HostProcess> {
       });
       if (!response.ok) throw new Error(`setting broker faults answered ${response.status}`);
     },
-    async brokerIdle(timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const { entities } = (await (await fetch(`${baseUrl}/admin/service-bus`)).json()) as { entities: Record<string, { active: number; locked: number }> };
-        const busy = Object.entries(entities).some(([path, entity]) => entity.active + entity.locked > 0 && !path.endsWith(UNCONSUMED));
-        if (!busy) return true;
-        if (Date.now() > deadline) return false;
-        await new Promise((wait) => setTimeout(wait, 100));
-      }
-    },
+    brokerIdle: (timeoutMs = 30_000) =>
+      waitForIdleBroker(baseUrl, timeoutMs).then(
+        () => true,
+        (error: unknown) => (error instanceof WaitTimeoutError ? false : Promise.reject(error)),
+      ),
     memory() {
       try {
         const status = readFileSync(`/proc/${pid}/status`, 'utf8');

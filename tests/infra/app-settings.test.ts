@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COSMOS_DATABASE_DEFAULT, SERVICE_BUS_CONNECTION } from '../../shared/config/entities.js';
 import { SCHEDULE_DEFAULTS, SETTING } from '../../shared/config/settings.js';
-import { referencedNames, sourceText } from './bicep.js';
+import { referencedNames, sourceText } from './bicep-tree.js';
 import { AZURE_ONLY_SETTINGS, LOCAL_ONLY_SETTINGS } from './app-settings.js';
 import { mainFile, moduleFile, paramDefault, resourcesOfType, varExpr } from './templates.js';
 

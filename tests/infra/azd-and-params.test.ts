@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { PACKAGE_DIR, REPO_DIR } from '../../dev/package/layout.js';
-import { findStatement, statementsOf } from './bicep.js';
+import { findStatement, statementsOf } from './bicep-tree.js';
 import { evaluate, mainFile, paramFiles, readRepoFile, resourcesOfType, scopeOf, shortPath } from './templates.js';
 
 describe('parameter files', () => {

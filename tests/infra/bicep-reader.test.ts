@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BicepSyntaxError, bodyOf, evaluate, findStatement, parseBicep, prop, scopeOf, sourceText, Unknown } from './bicep.js';
+import { evaluate, scopeOf, Unknown } from './bicep-evaluate.js';
+import { parseBicep } from './bicep-reader.js';
+import { BicepSyntaxError } from './bicep-tokens.js';
+import { bodyOf, findStatement, prop, sourceText } from './bicep-tree.js';
 
 /** The reader the other infra tests rely on: it must read what Bicep means, and refuse what it cannot read. */
 describe('Bicep reader', () => {

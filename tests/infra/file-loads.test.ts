@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBicep, type BicepFile } from './bicep.js';
+import { loadBicep, type BicepFile } from './bicep-reader.js';
 import {
   ARM_TEMPLATE_LIMIT_BYTES,
   bicepSources,

@@ -26,7 +26,9 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { callSites, evaluate, loadBicep, positionOf, scopeOf, sourceText, statementsOf, type BicepFile, type Expr, type Statement } from './bicep.js';
+import { evaluate, scopeOf } from './bicep-evaluate.js';
+import { loadBicep, type BicepFile, type Expr, type Statement } from './bicep-reader.js';
+import { callSites, positionOf, sourceText, statementsOf } from './bicep-tree.js';
 import { BICEP_DIR, REPO_ROOT } from './templates.js';
 
 export const LOAD_FUNCTIONS = ['loadTextContent', 'loadJsonContent', 'loadYamlContent', 'loadFileAsBase64'] as const;

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/http/routes.js';
-import { findStatement, sourceText } from './bicep.js';
+import { findStatement, sourceText } from './bicep-tree.js';
 import { mainFile, moduleFile, paramDefault, readRepoFile, REPO_ROOT, resourcesOfType, varValue } from './templates.js';
 
 const apiPolicy = () => readRepoFile('bicep/policies/api.xml');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findStatement, referencedNames, sourceText, statementsOf } from './bicep.js';
+import { findStatement, referencedNames, sourceText, statementsOf } from './bicep-tree.js';
 import { VERIFIED_API_VERSIONS } from './api-versions.js';
 import { allResources, mainFile, moduleFile, paramDefault, resourcesOfType, shortPath, templateFiles, varExpr } from './templates.js';
 

@@ -4,21 +4,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  bodyOf,
-  evaluate,
-  findStatement,
-  loadBicep,
-  prop,
-  scopeOf,
-  sourceText,
-  statementsOf,
-  Unknown,
-  type BicepFile,
-  type Expr,
-  type Statement,
-  type Value,
-} from './bicep.js';
+import { evaluate, scopeOf, Unknown, type Value } from './bicep-evaluate.js';
+import { loadBicep, type BicepFile, type Expr, type Statement } from './bicep-reader.js';
+import { bodyOf, findStatement, prop, sourceText, statementsOf } from './bicep-tree.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BICEP_DIR = join(REPO_ROOT, 'bicep');

@@ -1,19 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Role } from '../../shared/auth/roles.js';
-import { TOPICS } from '../../shared/config/entities.js';
 import { defaultDemoUser } from '../../dev/demo-users.js';
 import { loadOrCreateDevIssuer, type DevIssuer } from '../../dev/issuer.js';
 import { contractViolations } from '../contract/contract-validator.js';
 import { freePort } from '../../dev/free-port.js';
+import type { NodeChild } from '../support/child-process.js';
+import { launchLocalHost, runFunction, waitForIdleBroker } from '../support/local-host-process.js';
+import { makeTempDir, removeTempDir } from '../support/temp-dir.js';
 
 const projectDir = resolve(import.meta.dirname, '..', '..');
-
-/** Entities nobody consumes in this app yet never drain, so waiting for them is pointless. */
-const UNCONSUMED = [`subscriptions/${TOPICS.taskEvents.subscriptions.notifications}`];
-
 
 export interface LocalHost {
   baseUrl: string;
@@ -48,40 +43,18 @@ export interface LocalHost {
  */
 export async function startLocalHost(options: { env?: Record<string, string> } = {}): Promise<LocalHost> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'caseload-it-'));
+  const dataDir = makeTempDir('caseload-it-');
   const baseUrl = `http://localhost:${port}`;
-  let child: ChildProcess | undefined;
-  let log = '';
+  /** Every process started so far: output() spans restarts. */
+  const launched: NodeChild[] = [];
   let issuer: DevIssuer | undefined;
 
   const launch = async () => {
-    const logStart = log.length;
-    child = spawn(process.execPath, ['--enable-source-maps', join(projectDir, 'dist/dev/start.js')], {
-      cwd: projectDir,
-      env: { ...process.env, PORT: String(port), CASELOAD_DATA_DIR: dataDir, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`local host exited with ${child.exitCode}:\n${log}`);
-      // The banner is printed once start-up work (the initial outbox relay) is done.
-      if (log.slice(logStart).includes('Caseload is running')) break;
-      if (Date.now() > deadline) throw new Error(`local host did not start within 60 s:\n${log}`);
-      await new Promise((wait) => setTimeout(wait, 100));
-    }
+    launched.push(await launchLocalHost({ projectDir, port, dataDir, env: options.env }));
     issuer ??= await loadOrCreateDevIssuer({ dataDir, baseUrl });
   };
 
-  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
-    const running = child;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
-    await new Promise<void>((done) => {
-      running.once('exit', () => done());
-      running.kill(signal);
-    });
-  };
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => launched.at(-1)?.stop(signal);
 
   const token = async (role: Role, userId?: string) => {
     const user = userId ? { id: userId, name: `Test ${role}` } : defaultDemoUser(role);
@@ -92,7 +65,7 @@ export async function startLocalHost(options: { env?: Record<string, string> } =
   return {
     baseUrl,
     dataDir,
-    output: () => log,
+    output: () => launched.map((host) => host.output()).join(''),
     token,
     tokenWithRoles: (roles, userId = 'no-role-user') => issuer!.signToken({ id: userId, name: 'Test user', roles }),
     async call(path, init = {}) {
@@ -117,10 +90,7 @@ export async function startLocalHost(options: { env?: Record<string, string> } =
       }
       return response;
     },
-    async runFunction(name) {
-      const response = await fetch(`${baseUrl}/admin/functions/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-      if (response.status !== 202) throw new Error(`running ${name} answered ${response.status}: ${await response.text()}`);
-    },
+    runFunction: (name) => runFunction(baseUrl, name),
     async broker(path, init = {}) {
       const { json, ...rest } = init;
       return fetch(`${baseUrl}/admin/service-bus${path}`, {
@@ -128,18 +98,7 @@ export async function startLocalHost(options: { env?: Record<string, string> } =
         ...(json === undefined ? {} : { body: JSON.stringify(json), headers: { 'content-type': 'application/json' } }),
       });
     },
-    async brokerIdle(timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const { entities: stats } = (await (await fetch(`${baseUrl}/admin/service-bus`)).json()) as {
-          entities: Record<string, { active: number; locked: number }>;
-        };
-        const busy = Object.entries(stats).filter(([path, entity]) => entity.active + entity.locked > 0 && !UNCONSUMED.some((name) => path.endsWith(name)));
-        if (busy.length === 0) return;
-        if (Date.now() > deadline) throw new Error(`broker not idle: ${JSON.stringify(stats)}`);
-        await new Promise((wait) => setTimeout(wait, 100));
-      }
-    },
+    brokerIdle: (timeoutMs = 60_000) => waitForIdleBroker(baseUrl, timeoutMs),
     stop,
     restart: async () => {
       await stop();
@@ -147,7 +106,7 @@ export async function startLocalHost(options: { env?: Record<string, string> } =
     },
     async dispose() {
       await stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      removeTempDir(dataDir);
     },
   };
 }

@@ -2,10 +2,9 @@
  * Drives crash-runner.mjs and checks a restarted database against what the
  * runner was told had succeeded.
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import type { Container } from '@azure/cosmos';
 import { expect } from 'vitest';
+import { spawnNode } from '../../support/child-process.js';
 import { runnerPath } from './helpers.js';
 
 type Doc = Record<string, unknown> & { id: string; pk: string; _etag: string };
@@ -36,22 +35,14 @@ export interface WriterRun {
  * many acknowledgements have been read. Every line it managed to print is
  * returned, including those still in the pipe when it died.
  */
-export function runWriter(indexJs: string, dataDir: string, options: WriterOptions, killAfterAcks?: number): Promise<WriterRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [runnerPath, indexJs, dataDir, JSON.stringify(options)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const events: Event[] = [];
-    let acks = 0;
-    let stderr = '';
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let linesDone = false;
-    const finish = (): void => {
-      if (exit && linesDone) resolve({ events, acks, stderr, ...exit });
-    };
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
+export async function runWriter(indexJs: string, dataDir: string, options: WriterOptions, killAfterAcks?: number): Promise<WriterRun> {
+  const events: Event[] = [];
+  let acks = 0;
+  const writer = spawnNode({
+    name: 'crash writer',
+    script: runnerPath,
+    args: [indexJs, dataDir, JSON.stringify(options)],
+    onLine: (line) => {
       let event: Event;
       try {
         event = JSON.parse(line) as Event;
@@ -61,19 +52,13 @@ export function runWriter(indexJs: string, dataDir: string, options: WriterOptio
       events.push(event);
       if (event.ev === 'ack') {
         acks += 1;
-        if (killAfterAcks !== undefined && acks === killAfterAcks) child.kill('SIGKILL');
+        if (killAfterAcks !== undefined && acks === killAfterAcks) writer.child.kill('SIGKILL');
       }
-    });
-    lines.on('close', () => {
-      linesDone = true;
-      finish();
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      exit = { code, signal };
-      finish();
-    });
+    },
   });
+  // 'close', not 'exit': every line still in the pipe when it died has been read by then.
+  const { code, signal } = await writer.closed;
+  return { events, acks, stderr: writer.stderr(), code, signal };
 }
 
 interface Expectation {

@@ -1,21 +1,19 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevSettingsError, resolveDevSettings } from '../../../dev/dev-settings.js';
 import { devIssuerUrls } from '../../../dev/issuer.js';
+import { makeTempDir, removeTempDir } from '../../support/temp-dir.js';
 
 let project: string;
 
 beforeAll(async () => {
-  project = await mkdtemp(join(tmpdir(), 'caseload-settings-'));
+  project = makeTempDir('caseload-settings-');
   await writeFile(join(project, 'package.json'), '{}');
   await mkdir(join(project, 'sub', 'deeper'), { recursive: true });
 });
 
-afterAll(async () => {
-  await rm(project, { recursive: true, force: true });
-});
+afterAll(() => removeTempDir(project));
 
 describe('resolveDevSettings', () => {
   it('defaults to port 7071, Cosmos port 8081 and .data in the project root', () => {

@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, devIssuerRoutes, devIssuerUrls, loadOrCreateDevIssuer, type DevIssuer } from '../../../dev/issuer.js';
 import { createTokenVerifier } from '../../../shared/auth/verify-token.js';
+import { makeTempDir, removeTempDir } from '../../support/temp-dir.js';
 
 const CASEY = { id: 'c0000000-0000-4000-8000-000000000001', name: 'Casey Caseworker', roles: ['caseworker' as const] };
 
@@ -23,13 +23,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  root = await mkdtemp(join(tmpdir(), 'caseload-issuer-'));
+  root = makeTempDir('caseload-issuer-');
 });
 
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
-  await rm(root, { recursive: true, force: true });
+  removeTempDir(root);
 });
 
 let counter = 0;

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
@@ -10,18 +9,17 @@ import { DEMO_USERS, defaultDemoUser } from '../../../dev/demo-users.js';
 import { loadOrCreateDevIssuer } from '../../../dev/issuer.js';
 import { main, selectUser } from '../../../dev/token-cli.js';
 import { ROLES } from '../../../shared/auth/roles.js';
+import { makeTempDir, removeTempDir } from '../../support/temp-dir.js';
 
 const run = promisify(execFile);
 const PROJECT = resolve(import.meta.dirname, '../../..');
 const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
 let root: string;
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'caseload-token-'));
+beforeAll(() => {
+  root = makeTempDir('caseload-token-');
 });
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+afterAll(() => removeTempDir(root));
 
 /** Verifies the token's signature and iss/aud with the issuer loaded from the same settings. */
 async function verifyWith(dataDir: string, port: number, token: string) {

@@ -1,17 +1,16 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { QUEUES, TOPICS } from '../../../shared/config/entities.js';
+import { ipcRequests, spawnNode } from '../../support/child-process.js';
+import { tempDirs } from '../../support/temp-dir.js';
+import { transpileForChild } from '../../support/transpile.js';
+import { waitUntil } from '../../support/wait.js';
 
 /**
  * Runs the embedded database + local Service Bus + local Functions host (with the fixture app in
  * tests/fixtures/service-bus/app) in a child process, as the host must own its process. The
- * TypeScript it needs is transpiled into node_modules/.cache (keeping the repository layout, so
- * relative imports such as ../../shared/config/entities.js resolve, and so packages resolve from
- * the project's node_modules) — no `npm run build`, which others' work in progress may break.
+ * TypeScript it needs is transpiled into node_modules/.cache (see transpileForChild) — no
+ * `npm run build`, which others' work in progress may break.
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -19,36 +18,15 @@ export const repoRoot = resolve(here, '../../..');
 export const fixtureApp = join(repoRoot, 'tests/fixtures/service-bus/app');
 const runnerPath = join(repoRoot, 'tests/fixtures/service-bus/runner.mjs');
 /** Whole folders, and single files (only what the broker imports, not others' work in progress). */
-const SOURCES: Array<[dir: string, only?: string]> = [['dev/functions-host'], ['dev/cosmos'], ['dev/service-bus'], ['shared/config', 'entities.ts']];
+const SOURCES = ['dev/functions-host', 'dev/cosmos', 'dev/service-bus', 'shared/config/entities.ts'];
 
 export function buildBroker(): { dir: string; cleanup: () => void } {
-  const cacheRoot = join(repoRoot, 'node_modules/.cache/service-bus-tests');
-  mkdirSync(cacheRoot, { recursive: true });
-  const outDir = mkdtempSync(join(cacheRoot, 'build-'));
-  // node_modules is a package-scope boundary: without this the output would load as CommonJS.
-  writeFileSync(join(outDir, 'package.json'), JSON.stringify({ type: 'module' }));
-  for (const [dir, only] of SOURCES) {
-    mkdirSync(join(outDir, dir), { recursive: true });
-    for (const file of readdirSync(join(repoRoot, dir)).filter((name) => name.endsWith('.ts') && (only === undefined || name === only))) {
-      const { outputText } = ts.transpileModule(readFileSync(join(repoRoot, dir, file), 'utf8'), {
-        fileName: file,
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true, esModuleInterop: true },
-      });
-      writeFileSync(join(outDir, dir, file.replace(/\.ts$/, '.js')), outputText);
-    }
-  }
-  return { dir: outDir, cleanup: () => rmSync(outDir, { recursive: true, force: true }) };
+  return transpileForChild(repoRoot, 'service-bus-tests', SOURCES);
 }
 
-const tempDirs: string[] = [];
-export function tempDataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'caseload-service-bus-'));
-  tempDirs.push(dir);
-  return dir;
-}
-export function removeTempDirs(): void {
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
+const dataDirs = tempDirs('caseload-service-bus-');
+export const tempDataDir = (): string => dataDirs.make();
+export const removeTempDirs = (): void => dataDirs.removeAll();
 
 export interface Delivery {
   fn: string;
@@ -70,72 +48,40 @@ export interface BrokerProcess {
   kill(): Promise<void>;
 }
 
+type RunnerMessage = { type?: string; url?: string; message?: string } & Partial<Delivery>;
+
 export async function startBrokerProcess(options: { build: string; dataDir: string; attach?: boolean; env?: Record<string, string> }): Promise<BrokerProcess> {
   const flags = options.attach === false ? ['--no-attach'] : [];
-  const child = fork(runnerPath, [options.build, fixtureApp, options.dataDir, ...flags], {
+  const broker = spawnNode({
+    name: 'broker process',
+    script: runnerPath,
+    args: [options.build, fixtureApp, options.dataDir, ...flags],
     cwd: repoRoot,
-    env: { ...process.env, OVERDUE_QUEUE_NAME: QUEUES.overdueTasks.name, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    serialization: 'advanced',
-    execArgv: [],
+    env: { OVERDUE_QUEUE_NAME: QUEUES.overdueTasks.name, ...options.env },
+    ipc: true,
     // Lets the suite run the broker under another Node version (e.g. 22) than vitest's own.
-    ...(process.env['FUNCTIONS_HOST_TEST_NODE'] ? { execPath: process.env['FUNCTIONS_HOST_TEST_NODE'] } : {}),
+    execPath: process.env['FUNCTIONS_HOST_TEST_NODE'],
   });
-  const logs: string[] = [];
-  const stderr: string[] = [];
   const deliveries: Delivery[] = [];
-  let partial = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    logs.push(...lines);
+  // Listening from the start: a restarted broker may deliver what is left over before it is ready.
+  broker.child.on('message', (message: RunnerMessage) => {
+    if (message.type === 'delivery') deliveries.push(message as Delivery);
   });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
-
-  let nextId = 0;
-  const pending = new Map<number, (reply: { ok: boolean; error?: string }) => void>();
-  const ready = new Promise<string>((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`broker process did not start in time; stderr: ${stderr.join('')}`)), 30_000);
-    child.on('message', (message: { type?: string; id?: number; url?: string; message?: string } & Partial<Delivery>) => {
-      if (message.type === 'delivery') deliveries.push(message as Delivery);
-      else if (message.type === 'ready') {
-        clearTimeout(timer);
-        resolveReady(message.url ?? '');
-      } else if (message.type === 'error') {
-        clearTimeout(timer);
-        reject(new Error(`broker process failed to start: ${message.message}`));
-      } else if (typeof message.id === 'number') pending.get(message.id)?.(message as { ok: boolean; error?: string });
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`broker process exited with ${code} before it was ready; stderr: ${stderr.join('')}`));
-    });
-  });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const url = await ready;
-
-  const call = (op: string, args: Record<string, unknown> = {}): Promise<void> =>
-    new Promise((resolveCall, reject) => {
-      const id = nextId++;
-      pending.set(id, (reply) => (reply.ok ? resolveCall() : reject(new Error(reply.error))));
-      child.send({ id, op, ...args });
-    });
+  const call = ipcRequests<{ id: number; ok: boolean; error?: string }>(broker.child);
+  const ready = await broker.waitForMessage<RunnerMessage>((message) => message.type === 'ready' || message.type === 'error', 30_000);
+  if (ready.type === 'error') throw new Error(`broker process failed to start: ${ready.message}`);
 
   return {
-    url,
-    logs,
+    url: ready.url ?? '',
+    logs: broker.lines,
     deliveries,
-    idle: (timeoutMs = 20_000) => call('idle', { timeoutMs }),
-    stop: () => signal(child, 'SIGTERM', exited),
-    kill: () => signal(child, 'SIGKILL', exited),
+    idle: async (timeoutMs = 20_000) => {
+      const reply = await call('idle', { timeoutMs });
+      if (!reply.ok) throw new Error(reply.error);
+    },
+    stop: () => broker.stop('SIGTERM', 10_000),
+    kill: () => broker.stop('SIGKILL'),
   };
-}
-
-function signal(child: ChildProcess, name: NodeJS.Signals, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const force = name === 'SIGKILL' ? undefined : setTimeout(() => child.kill('SIGKILL'), 10_000);
-  child.kill(name);
-  return exited.finally(() => clearTimeout(force));
 }
 
 // ---- the admin API ----------------------------------------------------------------------------
@@ -178,15 +124,8 @@ export async function deadLetters(base: string, entityPath: string): Promise<Arr
 }
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export const waitFor = <T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> =>
+  waitUntil(check, { timeoutMs, intervalMs: 25, describe: what }) as Promise<T>;
 
 export const TOPIC = TOPICS.taskEvents.name;
 export const AUDIT = `${TOPIC}/subscriptions/${TOPICS.taskEvents.subscriptions.audit}`;
