@@ -1,6 +1,8 @@
 import { DEAD_LETTER_SOURCES, type DeadLetterSourceName } from '../../shared/config/entities.js';
 import { messageFields, replayMessageId, type DeadLetteredMessage, type Messaging, type OutgoingMessage } from '../../shared/messaging/messaging.js';
 
+import { approximateSize, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES, parseMessage } from './validate.js';
+
 const TIMEOUT_MS = 5000;
 
 /** The dead-letter path of a source, as the local broker names entities. */
@@ -30,13 +32,10 @@ export class LocalBrokerMessaging implements Messaging {
     return response;
   }
 
+  /** Like the SDK adapter, in as many sends as the broker's batch limits (count and bytes) need. */
   async send(entity: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    for (let start = 0; start < messages.length; start += 100) {
-      const chunk = messages.slice(start, start + 100).map((message) => ({
-        ...messageFields(message),
-        scheduledEnqueueTimeUtc: message.scheduledEnqueueTimeUtc?.toISOString(),
-      }));
-      const response = await this.request('POST', `${encodeURIComponent(entity)}/messages`, { messages: chunk });
+    for (const batch of sendBatches(messages)) {
+      const response = await this.request('POST', `${encodeURIComponent(entity)}/messages`, { messages: batch });
       if (response.status === 404) throw new Error(`local broker has no entity ${entity}`);
     }
   }
@@ -88,4 +87,26 @@ export class LocalBrokerMessaging implements Messaging {
   }
 
   async close(): Promise<void> {}
+}
+
+type WireMessage = ReturnType<typeof messageFields> & { scheduledEnqueueTimeUtc: string | undefined };
+
+/** Groups messages, in order, into batches within MAX_BATCH_MESSAGES and MAX_MESSAGE_BYTES (sized as the broker sizes them). */
+export function sendBatches(messages: readonly OutgoingMessage[]): WireMessage[][] {
+  const batches: WireMessage[][] = [];
+  let current: WireMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const wire = { ...messageFields(message), scheduledEnqueueTimeUtc: message.scheduledEnqueueTimeUtc?.toISOString() };
+    const size = approximateSize(parseMessage(wire, 'message'));
+    if (current.length > 0 && (current.length >= MAX_BATCH_MESSAGES || bytes + size > MAX_MESSAGE_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(wire);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }

@@ -47,7 +47,7 @@ export function parseSendRequest(input: unknown): OutgoingMessage[] {
   return parsed;
 }
 
-function parseMessage(input: unknown, path: string): OutgoingMessage {
+export function parseMessage(input: unknown, path: string): OutgoingMessage {
   if (!isObject(input)) throw new ValidationError(path, 'must be an object');
   for (const key of Object.keys(input)) {
     if (!KNOWN_FIELDS.has(key)) {

@@ -101,6 +101,8 @@ export async function runConsumer<M>(spec: ConsumerSpec<M>, raw: unknown, invoca
     if (error instanceof PoisonMessageError) {
       // Retrying cannot help; throwing is still how it reaches the dead-letter queue (see above).
       invocation.error(`${spec.name}: poison ${delivery}: ${error.message}`);
+    } else if (deliveryCount >= SERVICE_BUS_DELIVERY.maxDeliveryCount) {
+      invocation.error(`${spec.name}: ${delivery} failed on its last delivery and will be dead-lettered: ${describe(error)}`);
     } else {
       invocation.warn(`${spec.name}: ${delivery} failed and will be retried: ${describe(error)}`);
     }

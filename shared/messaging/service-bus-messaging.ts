@@ -33,7 +33,7 @@ export class ServiceBusMessaging implements Messaging {
     const sender = this.sender(entity);
     const scheduled = messages.filter((message) => message.scheduledEnqueueTimeUtc);
     const immediate = messages.filter((message) => !message.scheduledEnqueueTimeUtc);
-    if (immediate.length > 0) await sender.sendMessages(immediate.map(toServiceBusMessage));
+    await sendInBatches(sender, immediate);
     for (const message of scheduled) {
       await sender.scheduleMessages(toServiceBusMessage(message), message.scheduledEnqueueTimeUtc!);
     }
@@ -103,6 +103,26 @@ export class ServiceBusMessaging implements Messaging {
 }
 
 const toServiceBusMessage = messageFields;
+
+/**
+ * Sends messages in as many batches as the namespace's size limit needs (256 KB per batch on
+ * Standard, 1 MB on Premium): `sendMessages(array)` puts the whole array in one batch and fails
+ * with MessageSizeExceeded when it does not fit, which would block an outbox or a scan for good.
+ * The batch asks the link for the real limit. Order is kept; a message too big on its own fails.
+ */
+async function sendInBatches(sender: ServiceBusSender, messages: readonly OutgoingMessage[]): Promise<void> {
+  let batch = await sender.createMessageBatch();
+  for (const message of messages) {
+    if (batch.tryAddMessage(toServiceBusMessage(message))) continue;
+    if (batch.count === 0) throw new Error(`message ${message.messageId} is larger than a Service Bus batch may be (${batch.maxSizeInBytes} bytes)`);
+    await sender.sendMessages(batch);
+    batch = await sender.createMessageBatch();
+    if (!batch.tryAddMessage(toServiceBusMessage(message))) {
+      throw new Error(`message ${message.messageId} is larger than a Service Bus batch may be (${batch.maxSizeInBytes} bytes)`);
+    }
+  }
+  if (batch.count > 0) await sender.sendMessages(batch);
+}
 
 function fromReceived(message: ServiceBusReceivedMessage): DeadLetteredMessage {
   return {
