@@ -42,9 +42,9 @@ export interface LocalHost {
  * child process on a free port and a fresh data folder, and waits until it serves.
  */
 export async function startLocalHost(options: { env?: Record<string, string> } = {}): Promise<LocalHost> {
-  const port = await freePort();
+  let port = await freePort();
   const dataDir = makeTempDir('caseload-it-');
-  const baseUrl = `http://localhost:${port}`;
+  let baseUrl = `http://localhost:${port}`;
   /** Every process started so far: output() spans restarts. */
   const launched: NodeChild[] = [];
   let issuer: DevIssuer | undefined;
@@ -61,7 +61,18 @@ export async function startLocalHost(options: { env?: Record<string, string> } =
     return issuer!.signToken({ id: user.id, name: user.name, roles: [role] });
   };
 
-  await launch();
+  // A free port can be taken by another process between choosing it and listening (parallel
+  // test files, other suites on the machine): the first start tries another port then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error;
+      port = await freePort();
+      baseUrl = `http://localhost:${port}`;
+    }
+  }
   return {
     baseUrl,
     dataDir,
