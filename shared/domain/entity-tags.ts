@@ -33,7 +33,7 @@ export function requireIfMatch(header: string | null, currentEtag: string): void
   }
   const tags = parseEntityTags(header);
   if (tags === '*' || tags.some((tag) => !tag.startsWith('W/') && tag === currentEtag)) return;
-  throw new AppError('preconditionFailed', 'The task has changed since you read it. Fetch it again and retry with the new ETag.', {
+  throw new AppError('preconditionFailed', 'The resource has changed since you read it. Fetch it again and retry with the new ETag.', {
     currentEtag,
   });
 }

@@ -12,7 +12,7 @@ interface CosmosLikeError {
 export function translateCosmosError(error: unknown): unknown {
   const { code, retryAfterInMs } = (error ?? {}) as CosmosLikeError;
   if (code === 412) {
-    return new AppError('preconditionFailed', 'The task has changed since you read it. Fetch it again and retry with the new ETag.');
+    return new AppError('preconditionFailed', 'The resource has changed since you read it. Fetch it again and retry with the new ETag.');
   }
   if (code === 429) {
     return unavailable('The database is busy. Retry shortly.', Math.max(1, Math.ceil((retryAfterInMs ?? 1000) / 1000)));

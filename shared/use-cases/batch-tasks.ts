@@ -31,14 +31,26 @@ export async function runBatch(deps: CreateTaskDeps, principal: Principal, items
         throw validationError(errors);
       }
       const item = parsed.data;
-      outcomes.push(
-        item.op === 'create'
-          ? { index, op, kind: 'created', task: await createTask(deps, principal, item.task, context) }
-          : { index, op, kind: 'updated', task: await updateTask(deps, principal, item.id, item.ifMatch, item.patch, context) },
-      );
+      try {
+        outcomes.push(
+          item.op === 'create'
+            ? { index, op, kind: 'created', task: await createTask(deps, principal, item.task, context) }
+            : { index, op, kind: 'updated', task: await updateTask(deps, principal, item.id, item.ifMatch, item.patch, context) },
+        );
+      } catch (error) {
+        // A refusal names the item's own fields (`locationId`): name them within the batch.
+        throw error instanceof AppError ? withFieldPrefix(error, `items.${index}.${item.op === 'create' ? 'task' : 'patch'}.`) : error;
+      }
     } catch (error) {
       outcomes.push(error instanceof AppError ? { index, op, kind: 'refused', error } : { index, op, kind: 'failed', error });
     }
   }
   return outcomes;
+}
+
+/** The same refusal, with every field error renamed under the item it belongs to. */
+function withFieldPrefix(error: AppError, prefix: string): AppError {
+  const errors = error.options.errors;
+  if (!errors) return error;
+  return new AppError(error.kind, error.detail, { ...error.options, errors: errors.map((fieldError) => ({ ...fieldError, field: `${prefix}${fieldError.field}` })) });
 }

@@ -1,7 +1,7 @@
 import { requireIfMatch } from '../domain/entity-tags.js';
-import type { StoredUser } from '../domain/user-document.js';
+import type { StoredUser, UserDocument } from '../domain/user-document.js';
 import { applyUserChange, newUserDocument } from '../domain/user-rules.js';
-import { notFound } from '../errors/app-error.js';
+import { AppError, notFound } from '../errors/app-error.js';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.js';
 import type { Services } from '../services.js';
 import { assertKnownLocation } from './reference-checks.js';
@@ -25,7 +25,7 @@ export async function updateUser(deps: UserDeps, id: string, ifMatch: string | n
   if (!current) throw notFound(`No user ${id} exists.`);
   requireIfMatch(ifMatch, current.etag);
   await assertKnownLocations(deps, change.locations);
-  return deps.users.replace(applyUserChange(current.document, change, deps.now()), current);
+  return replaceReportingCurrent(deps, applyUserChange(current.document, change, deps.now()), current);
 }
 
 /**
@@ -37,5 +37,19 @@ export async function deactivateUser(deps: Pick<Services, 'users' | 'now'>, id: 
   if (!current) throw notFound(`No user ${id} exists.`);
   if (ifMatch) requireIfMatch(ifMatch, current.etag);
   if (!current.document.active) return current;
-  return deps.users.replace(applyUserChange(current.document, { active: false }, deps.now()), current);
+  return replaceReportingCurrent(deps, applyUserChange(current.document, { active: false }, deps.now()), current);
+}
+
+/**
+ * The conditioned replace; when someone else changed the entry since it was read (412 from the
+ * database), the refusal carries the version now stored, as every 412 of the API does.
+ */
+async function replaceReportingCurrent(deps: Pick<Services, 'users'>, next: UserDocument, read: StoredUser): Promise<StoredUser> {
+  try {
+    return await deps.users.replace(next, read);
+  } catch (error) {
+    if (!(error instanceof AppError) || error.kind !== 'preconditionFailed') throw error;
+    const now = await deps.users.get(read.document.id);
+    throw new AppError('preconditionFailed', error.detail, { ...error.options, ...(now ? { currentEtag: now.etag } : {}) });
+  }
 }

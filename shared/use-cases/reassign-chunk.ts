@@ -2,7 +2,6 @@ import { emptyChunkResult } from '../domain/operation-progress.js';
 import { TERMINAL_STATUSES } from '../domain/task-document.js';
 import { AppError } from '../errors/app-error.js';
 import type { ChunkResult, OperationDocument, OperationError, ReassignParameters } from '../schemas/operation.js';
-import type { Services } from '../services.js';
 import { isPreconditionFailed } from '../store/cosmos-errors.js';
 import { requesterOf } from './operation-requester.js';
 import { performTaskAction, type TaskActionDeps } from './task-actions.js';

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/roles.js';
 import { assertAllowed, assertMayChange, assertVisible, inWorkScope } from '../domain/permissions.js';
-import type { StoredTask } from '../domain/task-document.js';
+import type { StoredTask, TaskDocument } from '../domain/task-document.js';
 import { recordEvent } from '../domain/task-events.js';
 import { applyTaskChange, type TaskChange } from '../domain/task-rules.js';
 import { publishAfterWrite } from '../events/outbox.js';
@@ -31,22 +31,32 @@ export async function updateTask(
   // Reference checks read other containers, so they run before the conditioned write; what they
   // depend on (jurisdiction) never changes, and the location comes from this very change.
   const locationId = change.locationId ?? snapshot.document.locationId;
-  if (change.locationId !== undefined && change.locationId !== snapshot.document.locationId) await assertKnownLocation(deps, change.locationId);
-  if (change.assignee && change.assignee !== snapshot.document.assignee) {
-    await assertAssignable(deps, change.assignee, { jurisdiction: snapshot.document.jurisdiction, locationId });
+  const movesLocation = change.locationId !== undefined && change.locationId !== snapshot.document.locationId;
+  // Authorization before reference data: where the caller may not work, nothing about it is checked.
+  assertLocationInScope(principal, snapshot.document.jurisdiction, locationId);
+  if (movesLocation) await assertKnownLocation(deps, locationId);
+  // Whoever holds the task after the change must be able to do it there: a new assignee, or the
+  // current one when the task moves to another location (then the location is what is refused).
+  const assignee = change.assignee !== undefined ? change.assignee : snapshot.document.assignee;
+  const changesAssignee = change.assignee !== undefined && change.assignee !== snapshot.document.assignee;
+  if (assignee && (changesAssignee || movesLocation)) {
+    const field = changesAssignee ? { in: 'body' as const, field: 'assignee' } : { in: 'body' as const, field: 'locationId' };
+    await assertAssignable(deps, assignee, { jurisdiction: snapshot.document.jurisdiction, locationId }, field);
   }
 
   const result = await conditionalWrite(deps.tasks, id, (current) => {
     assertAllowed(principal, 'update', current?.document, id);
     requireIfMatch(ifMatch, current!.etag);
     assertMayChange(principal, current!.document, change);
-    if (!inWorkScope(principal, { jurisdiction: current!.document.jurisdiction, locationId })) {
-      throw forbidden(`Location ${locationId} is outside your work scope.`);
-    }
+    assertLocationInScope(principal, current!.document.jurisdiction, locationId);
     const now = deps.now();
     return recordEvent(current!.document, applyTaskChange(current!.document, change, now), eventFacts(context, now));
   });
   const stored = result!.after;
   await publishAfterWrite(stored, deps, context.log, context.traceparent);
   return stored;
+}
+
+function assertLocationInScope(principal: Principal, jurisdiction: TaskDocument['jurisdiction'], locationId: string): void {
+  if (!inWorkScope(principal, { jurisdiction, locationId })) throw forbidden(`Location ${locationId} is outside your work scope.`);
 }
