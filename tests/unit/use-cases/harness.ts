@@ -1,17 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Principal, Role } from '../../../shared/auth/roles.js';
+import { afterAll, beforeAll } from 'vitest';
+import type { Principal } from '../../../shared/auth/roles.js';
 import type { TokenVerifier } from '../../../shared/auth/verify-token.js';
+import { TOPICS } from '../../../shared/config/entities.js';
 import { parseSettings, SETTING } from '../../../shared/config/settings.js';
+import type { StoredTask } from '../../../shared/domain/task-document.js';
 import type { DeadLetteredMessage, Messaging, OutgoingMessage } from '../../../shared/messaging/messaging.js';
+import { taskEventSchema, type TaskEvent } from '../../../shared/schemas/event.js';
 import type { CreateTaskInput } from '../../../shared/schemas/task.js';
 import { createServices, type Services } from '../../../shared/services.js';
-import type { WriteContext } from '../../../shared/use-cases/write-context.js';
+import { createTask } from '../../../shared/use-cases/create-task.js';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../../dev/cosmos/index.js';
 import { seedDemoData } from '../../../dev/demo-data.js';
-import { defaultDemoUser, DEMO_LOCATIONS } from '../../../dev/demo-users.js';
 import { ensureLocalDatabase } from '../../../dev/local-database.js';
+import { manager, newTaskInput, writeContext } from './fixtures.js';
 
 /**
  * Use cases run directly, without a host: the services come from the real composition root
@@ -19,6 +23,8 @@ import { ensureLocalDatabase } from '../../../dev/local-database.js';
  * - messaging is a RecordingMessaging (every send kept; sends can be made to fail or hang);
  * - the clock is a TestClock.
  * Repositories are the real ones, so ETags, 409s and 412s behave as they do in Cosmos.
+ * Helpers that read or write the world take it as their first parameter; test data and doubles
+ * that need no world are in fixtures.ts.
  */
 
 export class RecordingMessaging implements Messaging {
@@ -98,42 +104,51 @@ export async function startWorld(): Promise<UseCaseWorld> {
   };
 }
 
-/** The seeded demo user of a role as a principal, with their directory scope. */
-export function principalFor(role: Role): Principal {
-  const user = defaultDemoUser(role);
+/**
+ * The world of one test file: started (then `prepare`d, e.g. with extra directory entries) before
+ * its tests, closed after them. What it returns stands for that world from the first test on.
+ */
+export function useWorld(prepare?: (world: UseCaseWorld) => Promise<void>): UseCaseWorld {
+  let started: UseCaseWorld | undefined;
+  beforeAll(async () => {
+    started = await startWorld();
+    await prepare?.(started);
+  });
+  afterAll(async () => started?.close());
+  const current = (): UseCaseWorld => {
+    if (!started) throw new Error('the world starts in beforeAll; use it from a hook or a test');
+    return started;
+  };
   return {
-    userId: user.id,
-    name: user.name,
-    roles: [role],
-    ...(role === 'admin' ? {} : { workScope: { jurisdictions: [...user.jurisdictions], locations: [...user.locations] } }),
+    get services() {
+      return current().services;
+    },
+    get messaging() {
+      return current().messaging;
+    },
+    get clock() {
+      return current().clock;
+    },
+    close: () => current().close(),
   };
 }
 
-export function writeContext(principal: Principal, correlationId = 'test-correlation'): WriteContext & { warnings: unknown[][] } {
-  const warnings: unknown[][] = [];
-  return {
-    actor: { userId: principal.userId, name: principal.name ?? null },
-    correlationId,
-    traceparent: undefined,
-    log: { warn: (...args: unknown[]) => warnings.push(args) },
-    warnings,
-  };
+/** A task created through createTask by `by` (the demo manager unless told), from newTaskInput with `overrides`. */
+export function newTask(world: UseCaseWorld, by: Principal = manager, overrides: Partial<CreateTaskInput> = {}): Promise<StoredTask> {
+  return createTask(world.services, by, newTaskInput(overrides), writeContext(by));
 }
 
-let caseCounter = 0;
+/** A task as the database holds it now, for a task the test knows exists. */
+export async function storedTask(world: UseCaseWorld, id: string): Promise<StoredTask> {
+  return (await world.services.tasks.get(id))!;
+}
 
-/** A valid new task in IA (the demo manager's and caseworker's jurisdiction), at a known location. */
-export function newTaskInput(overrides: Partial<CreateTaskInput> = {}): CreateTaskInput {
-  caseCounter += 1;
-  return {
-    caseId: `8${String(caseCounter).padStart(15, '0')}`,
-    jurisdiction: 'IA',
-    locationId: DEMO_LOCATIONS[0].id,
-    title: `Task ${caseCounter}`,
-    description: '',
-    priority: 'medium',
-    dueDate: '2030-02-01T09:00:00.000Z',
-    assignee: null,
-    ...overrides,
-  } as CreateTaskInput;
+/** The messages published to the task-events topic for one task, in the order they were sent. */
+export function publishedFor(world: UseCaseWorld, taskId: string): OutgoingMessage[] {
+  return world.messaging.sentTo(TOPICS.taskEvents.name).filter((message) => message.applicationProperties?.taskId === taskId);
+}
+
+/** The task events published for one task, in the order they were sent, parsed as a subscriber would. */
+export function eventsFor(world: UseCaseWorld, taskId: string): TaskEvent[] {
+  return publishedFor(world, taskId).map((message) => taskEventSchema.parse(message.body) as TaskEvent);
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TOPICS } from '../../../shared/config/entities.js';
 import { MAX_PENDING_EVENTS } from '../../../shared/domain/task-events.js';
 import { AppError } from '../../../shared/errors/app-error.js';
@@ -7,30 +7,14 @@ import { createTask } from '../../../shared/use-cases/create-task.js';
 import { relayOutbox } from '../../../shared/use-cases/relay-outbox.js';
 import { updateTask } from '../../../shared/use-cases/update-task.js';
 import type { TaskRepository } from '../../../shared/store/task-repository.js';
-import { newTaskInput, principalFor, startWorld, writeContext, type UseCaseWorld } from './harness.js';
+import { changedAfterRead, manager, newTaskInput, writeContext } from './fixtures.js';
+import { useWorld } from './harness.js';
 
-let world: UseCaseWorld;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(async () => world?.close());
+const world = useWorld();
 
-const manager = principalFor('manager');
-
-/** The task repository, except that the first read of a task is followed by someone else's write to it. */
-function racingTasks(real: TaskRepository, races: number): TaskRepository {
-  let remaining = races;
-  return Object.assign(Object.create(real) as TaskRepository, {
-    async get(id: string) {
-      const read = await real.get(id);
-      if (read && remaining > 0) {
-        remaining -= 1;
-        await real.replace({ ...read.document, title: `${read.document.title} (changed meanwhile)` }, read);
-      }
-      return read;
-    },
-  });
-}
+/** The task repository, except that its first `races` reads of a task are each followed by someone else's write to it. */
+const racingTasks = (real: TaskRepository, races: number) =>
+  changedAfterRead(real, races, (document) => ({ ...document, title: `${document.title} (changed meanwhile)` }));
 
 describe('conditionalWrite', () => {
   it('re-runs the decision on fresh state when the database answers 412, and writes once', async () => {
