@@ -8,8 +8,8 @@ registerConsumer({
   name: 'operations-worker',
   from: { queue: QUEUES.operations.name },
   message: chunkMessageSchema,
-  handler: async ({ services, message, deliveryCount, invocation }) => {
-    const outcome = await processChunk(services, message, invocation, deliveryCount);
+  handler: async ({ services, message, deliveryCount, traceparent, invocation }) => {
+    const outcome = await processChunk(services, message, { log: invocation, traceparent }, deliveryCount);
     invocation.log(`Chunk ${message.chunk} of operation ${message.operationId}: ${outcome}.`);
   },
 });

@@ -3,7 +3,7 @@ import { toBatchResults } from '../shared/http/batch-results.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { batchRequestSchema, batchResponseSchema } from '../shared/schemas/batch.js';
 import { runBatch } from '../shared/use-cases/batch-tasks.js';
-import { requestWriteContext } from '../shared/use-cases/write-context.js';
+import { requestWriteContext } from '../shared/http/request-write-context.js';
 
 /**
  * Up to 100 creates and updates in one call, each validated and applied on its own; the response

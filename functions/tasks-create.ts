@@ -4,7 +4,7 @@ import { registerEndpoint } from '../shared/http/endpoint.js';
 import { routeUrl } from '../shared/http/routes.js';
 import { createTaskSchema, taskSchema } from '../shared/schemas/task.js';
 import { createTask } from '../shared/use-cases/create-task.js';
-import { requestWriteContext } from '../shared/use-cases/write-context.js';
+import { requestWriteContext } from '../shared/http/request-write-context.js';
 
 registerEndpoint({
   name: 'tasks-create',

@@ -1,6 +1,6 @@
 import { UPDATE_ROLES } from '../shared/domain/permissions.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
-import { requestWriteContext } from '../shared/use-cases/write-context.js';
+import { requestWriteContext } from '../shared/http/request-write-context.js';
 import { taskIdParamsSchema } from '../shared/schemas/task.js';
 import { deleteTask } from '../shared/use-cases/delete-task.js';
 

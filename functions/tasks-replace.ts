@@ -1,7 +1,7 @@
 import { UPDATE_ROLES } from '../shared/domain/permissions.js';
 import { toTaskView } from '../shared/domain/task-view.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
-import { requestWriteContext } from '../shared/use-cases/write-context.js';
+import { requestWriteContext } from '../shared/http/request-write-context.js';
 import { replaceTaskSchema, taskIdParamsSchema, taskSchema } from '../shared/schemas/task.js';
 import { updateTask } from '../shared/use-cases/update-task.js';
 

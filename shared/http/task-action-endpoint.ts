@@ -3,7 +3,7 @@ import { READ_ROLES } from '../domain/permissions.js';
 import { toTaskView } from '../domain/task-view.js';
 import { taskIdParamsSchema, taskSchema } from '../schemas/task.js';
 import { performTaskAction, type ActionInput, type WorkflowAction } from '../use-cases/task-actions.js';
-import { requestWriteContext } from '../use-cases/write-context.js';
+import { requestWriteContext } from './request-write-context.js';
 import { registerEndpoint } from './endpoint.js';
 import type { RouteName } from './routes.js';
 

@@ -1,4 +1,4 @@
-import type { InvocationContext } from '@azure/functions';
+import type { Log } from './log.js';
 import { sendMetric } from './app-insights.js';
 
 /**
@@ -16,7 +16,7 @@ export type MetricName =
   | 'outbox.relayFailed';
 
 /** Where the metric's log line goes: an invocation's log. */
-export type MetricLog = Pick<InvocationContext, 'log'>;
+export type MetricLog = Pick<Log, 'log'>;
 
 export function trackMetric(context: MetricLog, name: MetricName, value: number, dimensions: Record<string, string> = {}): void {
   sendMetric(name, value, dimensions);

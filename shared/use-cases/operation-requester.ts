@@ -1,7 +1,13 @@
-import type { InvocationContext } from '@azure/functions';
 import type { Principal } from '../auth/roles.js';
 import type { OperationDocument } from '../schemas/operation.js';
+import type { Log } from '../telemetry/log.js';
 import type { WriteContext } from './write-context.js';
+
+/** How one delivery of a chunk is traced and logged. */
+export interface ChunkRun {
+  log: Log;
+  traceparent: string | undefined;
+}
 
 /** The requester as stored on the operation: the worker acts with the scope they had when asking. */
 export function requesterOf(operation: OperationDocument): Principal {
@@ -9,11 +15,11 @@ export function requesterOf(operation: OperationDocument): Principal {
 }
 
 /** The write context of the worker's changes: the requester's name and the request's correlation id on every event. */
-export function operationWriteContext(operation: OperationDocument, invocation: InvocationContext): WriteContext {
+export function operationWriteContext(operation: OperationDocument, run: ChunkRun): WriteContext {
   return {
     actor: { userId: operation.requester.userId, name: operation.requester.name ?? null },
     correlationId: operation.correlationId,
-    traceparent: invocation.traceContext?.traceParent ?? undefined,
-    log: invocation,
+    traceparent: run.traceparent,
+    log: run.log,
   };
 }

@@ -1,11 +1,10 @@
-import type { InvocationContext } from '@azure/functions';
 import { SERVICE_BUS_DELIVERY } from '../config/entities.js';
 import { chunkDocumentId } from '../domain/operation-chunks.js';
 import { markRunning, mergeChunkResult } from '../domain/operation-progress.js';
 import type { ChunkDocument, ChunkMessage, ChunkResult, OperationDocument } from '../schemas/operation.js';
 import type { Services } from '../services.js';
 import { importChunk } from './import-chunk.js';
-import { operationWriteContext } from './operation-requester.js';
+import { operationWriteContext, type ChunkRun } from './operation-requester.js';
 import { reassignChunk } from './reassign-chunk.js';
 import { updateOperation } from './update-operation.js';
 
@@ -25,7 +24,7 @@ export type ProcessChunkDeps = Pick<Services, 'operations' | 'tasks' | 'messagin
 export async function processChunk(
   deps: ProcessChunkDeps,
   message: ChunkMessage,
-  invocation: InvocationContext,
+  run: ChunkRun,
   deliveryCount: number,
 ): Promise<ChunkOutcome> {
   const { now } = deps;
@@ -43,10 +42,10 @@ export async function processChunk(
   let aborted = false;
   try {
     chunk = await loadChunk(deps, message);
-    result = await runChunk(deps, chunk, operation, invocation);
+    result = await runChunk(deps, chunk, operation, run);
   } catch (error) {
     if (deliveryCount < SERVICE_BUS_DELIVERY.maxDeliveryCount) throw error;
-    invocation.error(`Chunk ${message.chunk} of operation ${message.operationId} failed on its last delivery; recording it as aborted.`, error);
+    run.log.error(`Chunk ${message.chunk} of operation ${message.operationId} failed on its last delivery; recording it as aborted.`, error);
     result = abortedResult(message, error, chunk?.items.length ?? 0);
     aborted = true;
   }
@@ -60,9 +59,9 @@ async function loadChunk(deps: Pick<Services, 'operations'>, message: ChunkMessa
   return chunk;
 }
 
-function runChunk(deps: ProcessChunkDeps, chunk: ChunkDocument, operation: OperationDocument, invocation: InvocationContext): Promise<ChunkResult> {
+function runChunk(deps: ProcessChunkDeps, chunk: ChunkDocument, operation: OperationDocument, run: ChunkRun): Promise<ChunkResult> {
   return chunk.type === 'reassign'
-    ? reassignChunk(deps, chunk.items, operation, operationWriteContext(operation, invocation))
+    ? reassignChunk(deps, chunk.items, operation, operationWriteContext(operation, run))
     : importChunk(deps, chunk.items, operation);
 }
 

@@ -1,3 +1,4 @@
+import type { ChunkRun } from '../../../shared/use-cases/operation-requester.js';
 import type { InvocationContext } from '@azure/functions';
 import { expect } from 'vitest';
 import type { Principal, Role } from '../../../shared/auth/roles.js';
@@ -135,6 +136,11 @@ export function fakeInvocation(triggerMetadata?: Record<string, unknown>, traceP
     error: (...args: unknown[]) => calls.error.push(args),
   };
   return Object.assign(invocation as unknown as InvocationContext, { calls });
+}
+
+/** A chunk delivery as the operations worker hands it over: the invocation's log and trace. */
+export function chunkRun(invocation: ReturnType<typeof fakeInvocation>): ChunkRun {
+  return { log: invocation, traceparent: invocation.traceContext?.traceParent ?? undefined };
 }
 
 // ---- Outcomes ----

@@ -13,7 +13,7 @@ import { processChunk } from '../../../shared/use-cases/process-chunk.js';
 import { startCaseImport } from '../../../shared/use-cases/start-case-import.js';
 import { updateOperation } from '../../../shared/use-cases/update-operation.js';
 import { DEMO_LOCATIONS } from '../../../dev/demo-users.js';
-import { afterEachRead, chunkMessage, fakeInvocation, lockstep, manager, startContext } from './fixtures.js';
+import { afterEachRead, chunkMessage, chunkRun, fakeInvocation, lockstep, manager, startContext } from './fixtures.js';
 import { useWorld } from './harness.js';
 
 const world = useWorld();
@@ -149,7 +149,7 @@ describe('startCaseImport', () => {
 
     world.clock.advance(1_000);
     const firstChunkAt = world.clock.now().toISOString();
-    expect(await processChunk(world.services, chunkMessage(operation, 0), invocation, 1)).toBe('processed');
+    expect(await processChunk(world.services, chunkMessage(operation, 0), chunkRun(invocation), 1)).toBe('processed');
     const afterFirst = (await stored(operation.id)).document;
     expect(afterFirst).toMatchObject({
       status: 'running',
@@ -160,11 +160,11 @@ describe('startCaseImport', () => {
     });
 
     // The same message again (processed, merged, but the message not completed before a crash).
-    expect(await processChunk(world.services, chunkMessage(operation, 0), invocation, 2)).toBe('already-done');
+    expect(await processChunk(world.services, chunkMessage(operation, 0), chunkRun(invocation), 2)).toBe('already-done');
     expect((await stored(operation.id)).document).toEqual(afterFirst);
 
     world.clock.advance(1_000);
-    expect(await processChunk(world.services, chunkMessage(operation, 1), invocation, 1)).toBe('processed');
+    expect(await processChunk(world.services, chunkMessage(operation, 1), chunkRun(invocation), 1)).toBe('processed');
     const done = (await stored(operation.id)).document;
     expect(done).toMatchObject({
       status: 'completed_with_errors',
@@ -184,7 +184,7 @@ describe('startCaseImport', () => {
     expect(await world.services.reference.getCase(outside.caseId)).toEqual(outside);
 
     // After the operation is finished, a late resend of either chunk changes nothing.
-    expect(await processChunk(world.services, chunkMessage(operation, 1), invocation, 3)).toBe('already-done');
+    expect(await processChunk(world.services, chunkMessage(operation, 1), chunkRun(invocation), 3)).toBe('already-done');
     expect((await stored(operation.id)).document).toEqual(done);
   });
 
@@ -193,14 +193,14 @@ describe('startCaseImport', () => {
     const operation = await startCaseImport(world.services, manager, { cases: rows }, startContext('import-crash'));
     const crashing = { ...world.services, operations: crashingAtMerge(world.services.operations, 0) };
 
-    await expect(processChunk(crashing, chunkMessage(operation, 0), fakeInvocation(), 1)).rejects.toThrow('worker died before merging its result');
+    await expect(processChunk(crashing, chunkMessage(operation, 0), chunkRun(fakeInvocation()), 1)).rejects.toThrow('worker died before merging its result');
     const halfway = (await stored(operation.id)).document;
     expect(halfway).toMatchObject({ status: 'running', doneChunks: [], progress: { processedItems: 0, succeeded: 0, completedChunks: 0 } });
     // The work itself was done (and is idempotent).
     for (const row of rows) expect(await world.services.reference.getCase(row.caseId)).toMatchObject(row);
 
-    expect(await processChunk(world.services, chunkMessage(operation, 0), fakeInvocation(), 2)).toBe('processed');
-    expect(await processChunk(world.services, chunkMessage(operation, 0), fakeInvocation(), 3)).toBe('already-done');
+    expect(await processChunk(world.services, chunkMessage(operation, 0), chunkRun(fakeInvocation()), 2)).toBe('processed');
+    expect(await processChunk(world.services, chunkMessage(operation, 0), chunkRun(fakeInvocation()), 3)).toBe('already-done');
     expect((await stored(operation.id)).document).toMatchObject({
       status: 'succeeded',
       doneChunks: [0],
@@ -213,9 +213,9 @@ describe('startCaseImport', () => {
     const operation = await startCaseImport(world.services, manager, { cases: validRows(2) }, startContext('import-unknown'));
     const before = await stored(operation.id);
 
-    await expect(processChunk(world.services, chunkMessage(operation, 1), fakeInvocation(), 1)).rejects.toThrow(`operation ${operation.id} has no chunk 1`);
+    await expect(processChunk(world.services, chunkMessage(operation, 1), chunkRun(fakeInvocation()), 1)).rejects.toThrow(`operation ${operation.id} has no chunk 1`);
     // Not even recorded as aborted on the last delivery: it would overrun the totals.
-    await expect(processChunk(world.services, chunkMessage(operation, 7), fakeInvocation(), SERVICE_BUS_DELIVERY.maxDeliveryCount)).rejects.toThrow(
+    await expect(processChunk(world.services, chunkMessage(operation, 7), chunkRun(fakeInvocation()), SERVICE_BUS_DELIVERY.maxDeliveryCount)).rejects.toThrow(
       `operation ${operation.id} has no chunk 7`,
     );
 
@@ -226,12 +226,12 @@ describe('startCaseImport', () => {
 
   it('throws for an operation that does not exist', async () => {
     const missing = { operationId: '0e6f0c1a-7d1e-4d2b-9a0e-000000000000', chunk: 0 };
-    await expect(processChunk(world.services, missing, fakeInvocation(), 1)).rejects.toThrow(`operation ${missing.operationId} does not exist`);
+    await expect(processChunk(world.services, missing, chunkRun(fakeInvocation()), 1)).rejects.toThrow(`operation ${missing.operationId} does not exist`);
   });
 
   it('retries a failing chunk until the last delivery, then records it as aborted and ends the operation failed', async () => {
     const operation = await startCaseImport(world.services, manager, { cases: validRows(IMPORT_CHUNK_SIZE + 4) }, startContext('import-abort'));
-    expect(await processChunk(world.services, chunkMessage(operation, 0), fakeInvocation(), 1)).toBe('processed');
+    expect(await processChunk(world.services, chunkMessage(operation, 0), chunkRun(fakeInvocation()), 1)).toBe('processed');
 
     const failure = new Error('reference data unavailable');
     const broken = {
@@ -244,14 +244,14 @@ describe('startCaseImport', () => {
     };
     const early = fakeInvocation();
     for (let delivery = 1; delivery < SERVICE_BUS_DELIVERY.maxDeliveryCount; delivery++) {
-      await expect(processChunk(broken, chunkMessage(operation, 1), early, delivery)).rejects.toBe(failure);
+      await expect(processChunk(broken, chunkMessage(operation, 1), chunkRun(early), delivery)).rejects.toBe(failure);
     }
     expect(early.calls.error).toEqual([]);
     expect((await stored(operation.id)).document).toMatchObject({ status: 'running', doneChunks: [0], abortedChunks: [] });
 
     const last = fakeInvocation();
     world.clock.advance(5_000);
-    expect(await processChunk(broken, chunkMessage(operation, 1), last, SERVICE_BUS_DELIVERY.maxDeliveryCount)).toBe('aborted');
+    expect(await processChunk(broken, chunkMessage(operation, 1), chunkRun(last), SERVICE_BUS_DELIVERY.maxDeliveryCount)).toBe('aborted');
     expect(last.calls.error).toEqual([[`Chunk 1 of operation ${operation.id} failed on its last delivery; recording it as aborted.`, failure]]);
 
     const failed = (await stored(operation.id)).document;
@@ -265,7 +265,7 @@ describe('startCaseImport', () => {
     expect(failed.errors).toEqual([{ item: 'chunk 1', message: `could not be processed after ${SERVICE_BUS_DELIVERY.maxDeliveryCount} attempts (4 items): reference data unavailable` }]);
 
     // Dead-lettered and replayed later: the chunk is done, nothing is counted twice.
-    expect(await processChunk(world.services, chunkMessage(operation, 1), fakeInvocation(), 1)).toBe('already-done');
+    expect(await processChunk(world.services, chunkMessage(operation, 1), chunkRun(fakeInvocation()), 1)).toBe('already-done');
     expect((await stored(operation.id)).document).toEqual(failed);
   });
 });
@@ -323,7 +323,7 @@ describe('dispatch after Service Bus was down at the start', () => {
   it('dispatchOperation resends only the chunks not done yet and keeps the first dispatch time', async () => {
     const operation = await startCaseImport(world.services, manager, { cases: validRows(IMPORT_CHUNK_SIZE + 1) }, startContext('import-resend'));
     expect(chunkMessagesOf(operation.id)).toHaveLength(2);
-    expect(await processChunk(world.services, chunkMessage(operation, 0), fakeInvocation(), 1)).toBe('processed');
+    expect(await processChunk(world.services, chunkMessage(operation, 0), chunkRun(fakeInvocation()), 1)).toBe('processed');
     world.clock.advance(60_000);
 
     const current = (await stored(operation.id)).document;
@@ -375,7 +375,7 @@ describe('concurrent chunk results', () => {
     const operation = await startCaseImport(world.services, manager, { cases: rows }, startContext('import-parallel'));
     expect(operation.progress.totalChunks).toBe(3);
 
-    const outcomes = await Promise.all([0, 1, 2].map((chunk) => processChunk(world.services, chunkMessage(operation, chunk), fakeInvocation(), 1)));
+    const outcomes = await Promise.all([0, 1, 2].map((chunk) => processChunk(world.services, chunkMessage(operation, chunk), chunkRun(fakeInvocation()), 1)));
 
     expect(outcomes).toEqual(['processed', 'processed', 'processed']);
     const final = (await stored(operation.id)).document;

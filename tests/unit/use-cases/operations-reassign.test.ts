@@ -13,7 +13,7 @@ import { startReassign } from '../../../shared/use-cases/start-reassign.js';
 import { updateTask } from '../../../shared/use-cases/update-task.js';
 import { performTaskAction } from '../../../shared/use-cases/task-actions.js';
 import { DEMO_LOCATIONS } from '../../../dev/demo-users.js';
-import { admin, CASEY, CHARLIE, CHRIS, chunkMessage, directoryEntry, fakeInvocation, INVOCATION_TRACEPARENT, manager, newTaskInput, startContext, writeContext } from './fixtures.js';
+import { admin, CASEY, CHARLIE, CHRIS, chunkMessage, directoryEntry, chunkRun, fakeInvocation, INVOCATION_TRACEPARENT, manager, newTaskInput, startContext, writeContext } from './fixtures.js';
 import { newTask, storedTask, useWorld } from './harness.js';
 
 const world = useWorld();
@@ -78,7 +78,7 @@ describe('startReassign and the reassign worker', () => {
 
     const eventsBefore = world.messaging.sentTo(TOPICS.taskEvents.name).length;
     const invocation = fakeInvocation();
-    expect(await processChunk(world.services, chunkMessage(operation, 0), invocation, 1)).toBe('processed');
+    expect(await processChunk(world.services, chunkMessage(operation, 0), chunkRun(invocation), 1)).toBe('processed');
 
     expect((await current(pending)).document).toMatchObject({ assignee: CHRIS, status: 'pending' });
     expect((await current(inProgress)).document).toMatchObject({ assignee: CHRIS, status: 'in_progress' });
@@ -128,8 +128,8 @@ describe('startReassign and the reassign worker', () => {
     expect(world.messaging.sentTo(TOPICS.taskEvents.name).length).toBe(eventsBefore);
 
     // Through processChunk, the chunk is then merged once.
-    expect(await processChunk(world.services, chunkMessage(operation, 0), fakeInvocation(), 2)).toBe('processed');
-    expect(await processChunk(world.services, chunkMessage(operation, 0), fakeInvocation(), 3)).toBe('already-done');
+    expect(await processChunk(world.services, chunkMessage(operation, 0), chunkRun(fakeInvocation()), 2)).toBe('processed');
+    expect(await processChunk(world.services, chunkMessage(operation, 0), chunkRun(fakeInvocation()), 3)).toBe('already-done');
     expect((await stored(operation)).progress).toMatchObject({ totalItems: 3, processedItems: 3, succeeded: 3, skipped: 0, failed: 0 });
   });
 
@@ -170,7 +170,7 @@ describe('startReassign and the reassign worker', () => {
     const operation = await startReassign(world.services, admin, { fromUserId: rory, toUserId: CHRIS }, startContext('reassign-admin'));
     expect((await chunkItems(operation)).sort()).toEqual(byId([ia, civil]));
 
-    expect(await processChunk(world.services, chunkMessage(operation, 0), fakeInvocation(), 1)).toBe('processed');
+    expect(await processChunk(world.services, chunkMessage(operation, 0), chunkRun(fakeInvocation()), 1)).toBe('processed');
 
     expect(await stored(operation)).toMatchObject({
       status: 'completed_with_errors',
@@ -191,7 +191,7 @@ describe('startReassign and the reassign worker', () => {
     expect(operation.parameters).toEqual({ fromUserId: rory, toUserId: null, jurisdiction: 'IA' });
     expect(await chunkItems(operation)).toEqual([ia.document.id]);
 
-    expect(await processChunk(world.services, chunkMessage(operation, 0), fakeInvocation(), 1)).toBe('processed');
+    expect(await processChunk(world.services, chunkMessage(operation, 0), chunkRun(fakeInvocation()), 1)).toBe('processed');
     expect((await current(ia)).document).toMatchObject({ assignee: null, status: 'pending' });
     expect((await current(sscs)).document.assignee).toBe(rory);
     // Already in the queue: a rerun counts it as done.
@@ -212,7 +212,7 @@ describe('startReassign and the reassign worker', () => {
       .map((sent) => sent.messageId);
     expect(ids).toEqual([chunkMessageId(operation.id, 0), chunkMessageId(operation.id, 1)]);
 
-    const outcomes = await Promise.all([0, 1].map((chunk) => processChunk(world.services, chunkMessage(operation, chunk), fakeInvocation(), 1)));
+    const outcomes = await Promise.all([0, 1].map((chunk) => processChunk(world.services, chunkMessage(operation, chunk), chunkRun(fakeInvocation()), 1)));
     expect(outcomes).toEqual(['processed', 'processed']);
     expect(await stored(operation)).toMatchObject({ status: 'succeeded', progress: { processedItems: count, succeeded: count, completedChunks: 2 } });
   });
