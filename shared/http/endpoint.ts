@@ -121,6 +121,8 @@ export async function runEndpoint<P, Q, B, A extends boolean>(
     response = successResponse(result);
   } catch (error) {
     if (isReportedError(error)) {
+      // A 4xx that stands for a database answer (e.g. Cosmos 400): the caller gets the problem, the logs the cause.
+      if (error.cause !== undefined) invocation.warn(`${spec.name} answered ${error.kind} for a database error (correlation id ${correlationId})`, error.cause);
       response = problemResponse(error, { instance, correlationId });
     } else {
       invocation.error(`Unhandled error in ${spec.name} (correlation id ${correlationId})`, error);
