@@ -7,6 +7,7 @@ import type { Messaging } from './messaging/messaging.js';
 import { AuditRepository } from './store/audit-repository.js';
 import { createCosmosDatabase } from './store/cosmos-client.js';
 import { CursorCodec } from './store/cursor.js';
+import { IdempotencyRepository } from './store/idempotency-repository.js';
 import { OperationRepository } from './store/operation-repository.js';
 import { ReferenceRepository } from './store/reference-repository.js';
 import { TaskRepository } from './store/task-repository.js';
@@ -30,6 +31,8 @@ export interface Services {
   users: UserRepository;
   reference: ReferenceRepository;
   operations: OperationRepository;
+  /** Idempotency-Key records (shared/http/idempotency.ts). */
+  idempotency: IdempotencyRepository;
   messaging: Messaging;
   tokenVerifier: TokenVerifier;
   now: () => Date;
@@ -50,6 +53,7 @@ export function createServices(settings: Settings, overrides: ServiceOverrides =
     users: new UserRepository(database, cursors),
     reference: new ReferenceRepository(database),
     operations: new OperationRepository(database),
+    idempotency: new IdempotencyRepository(database),
     messaging: overrides.messaging ?? createMessaging(settings),
     tokenVerifier: overrides.tokenVerifier ?? createTokenVerifier(settings.auth),
     now: overrides.now ?? (() => new Date()),
