@@ -39,6 +39,8 @@ param serviceBusSku string = 'Standard'
 
 @allowed(['Enabled', 'Disabled'])
 param keyVaultPublicNetworkAccess string = 'Enabled'
+@description('Name of the Key Vault secret the app reads CURSOR_KEYS from; create it before the first deployment of the app (docs/deploy.md).')
+param cursorKeysSecretName string = 'cursor-keys'
 
 @allowed(['Standard_LRS', 'Standard_ZRS'])
 param storageSku string = 'Standard_LRS'
@@ -201,6 +203,8 @@ module functionApp 'modules/functionapp.bicep' = {
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabaseName: cosmos.outputs.databaseName
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    keyVaultUri: keyVault.outputs.uri
+    cursorKeysSecretName: cursorKeysSecretName
     tenantId: tenantId
     authAudience: authAudience
     overdueScanSchedule: overdueScanSchedule

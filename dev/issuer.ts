@@ -23,7 +23,8 @@ export interface DevIssuer {
 export const DEV_AUDIENCE = 'api://caseload-local';
 /** A working day, so a token fetched in the morning lasts; Entra's last 60-90 minutes. */
 const DEFAULT_EXPIRES_IN_SECONDS = 8 * 60 * 60;
-const KEY_DIR = 'dev-issuer';
+/** Where the issuer's key lives, under the data folder. */
+export const DEV_ISSUER_KEY_DIR = 'dev-issuer';
 const ISSUER_PATH = '/api';
 const OPENID_CONFIGURATION_PATH = `${ISSUER_PATH}/.well-known/openid-configuration`;
 const JWKS_PATH = `${ISSUER_PATH}/.well-known/jwks.json`;
@@ -41,7 +42,7 @@ export function devIssuerUrls(baseUrl: string): { issuer: string; jwksUri: strin
 /** Loads the issuer whose key lives in `<dataDir>/dev-issuer/`, creating the key on first use. */
 export async function loadOrCreateDevIssuer(options: { dataDir: string; baseUrl: string }): Promise<DevIssuer> {
   const { issuer, jwksUri } = devIssuerUrls(options.baseUrl);
-  const key = await loadOrCreateSigningKey(join(options.dataDir, KEY_DIR));
+  const key = await loadOrCreateSigningKey(join(options.dataDir, DEV_ISSUER_KEY_DIR));
 
   return {
     issuer,

@@ -12,6 +12,7 @@ import { SETTING, parseSettings } from '../shared/config/settings.js';
 import { createCosmosDatabase } from '../shared/store/cosmos-client.js';
 import { startEmbeddedCosmos } from './cosmos/index.js';
 import { seedDemoData } from './demo-data.js';
+import { devCursorKeys } from './dev-secrets.js';
 import { resolveDevSettings } from './dev-settings.js';
 import { devIssuerRoutes, loadOrCreateDevIssuer } from './issuer.js';
 import { ensureLocalDatabase } from './local-database.js';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     [SETTING.authIssuer]: issuer.issuer,
     [SETTING.authAudience]: issuer.audience,
     [SETTING.authJwksUri]: issuer.jwksUri,
+    [SETTING.cursorKeys]: await devCursorKeys(dev.dataDir),
   };
   const database = createCosmosDatabase(parseSettings(values));
   await ensureLocalDatabase(database);

@@ -15,6 +15,7 @@ import { createCosmosDatabase } from '../shared/store/cosmos-client.js';
 import { startEmbeddedCosmos } from './cosmos/index.js';
 import { seedDemoData } from './demo-data.js';
 import { DEMO_USERS } from './demo-users.js';
+import { devCursorKeys } from './dev-secrets.js';
 import { DEV_SETTING, resolveDevSettings } from './dev-settings.js';
 import { startFunctionsHost } from './functions-host/index.js';
 import { devIssuerRoutes, loadOrCreateDevIssuer } from './issuer.js';
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
   process.env[SETTING.authIssuer] ??= issuer.issuer;
   process.env[SETTING.authAudience] ??= issuer.audience;
   process.env[SETTING.authJwksUri] ??= issuer.jwksUri;
+  // Cursor MAC keys: a derived local key unless set (tests set their own to forge cursors).
+  process.env[SETTING.cursorKeys] ??= await devCursorKeys(dev.dataDir);
 
   // Service Bus triggers here are fed by the local broker, so the app must publish to it too.
   if (process.env[SETTING.serviceBusNamespace]) {

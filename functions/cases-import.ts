@@ -19,6 +19,7 @@ registerEndpoint({
     success: { status: 202, description: 'Accepted', data: operationViewSchema, headers: ['Location'], optionalHeaders: ['Retry-After'] },
   },
   authenticated: true,
+  idempotencyKey: true,
   roles: CAPABILITY_ROLES.bulkOperations,
   body: caseImportRequestSchema,
   bodyContentTypes: ['application/json', 'text/csv'],

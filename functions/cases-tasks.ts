@@ -25,6 +25,7 @@ registerEndpoint({
       order: 'asc',
       limit: query.limit,
       cursor: query.cursor,
+      caller: principal,
     });
     return {
       status: 200,

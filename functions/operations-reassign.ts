@@ -15,6 +15,7 @@ registerEndpoint({
     success: { status: 202, description: 'Accepted', data: operationViewSchema, headers: ['Location'], optionalHeaders: ['Retry-After'] },
   },
   authenticated: true,
+  idempotencyKey: true,
   roles: CAPABILITY_ROLES.bulkOperations,
   body: reassignRequestSchema,
   handler: async ({ services, principal, body, correlationId, invocation }) =>

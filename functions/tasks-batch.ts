@@ -19,6 +19,7 @@ registerEndpoint({
     success: { status: 200, description: 'A result per item', data: batchResponseSchema },
   },
   authenticated: true,
+  idempotencyKey: true,
   roles: CREATE_ROLES,
   body: batchRequestSchema,
   handler: async ({ services, principal, body, correlationId, invocation, request }) => {

@@ -16,6 +16,7 @@ registerEndpoint({
     problems: [409],
   },
   authenticated: true,
+  idempotencyKey: true,
   roles: CREATE_ROLES,
   body: createTaskSchema,
   handler: async ({ services, principal, body, correlationId, invocation }) => {

@@ -23,7 +23,7 @@ registerEndpoint({
   query: pageQuerySchema,
   handler: async ({ services, principal, params, query }) => {
     await taskForHistory(services, principal, params.id);
-    const page = await services.audit.page(params.id, query.limit, query.cursor);
+    const page = await services.audit.page(params.id, { limit: query.limit, cursor: query.cursor, caller: principal });
     return {
       status: 200,
       data: page.records,

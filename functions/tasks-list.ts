@@ -19,7 +19,7 @@ registerEndpoint({
   query: listTasksQuerySchema,
   handler: async ({ services, principal, query }) => {
     const { sort, order, limit, cursor, ...filters } = query;
-    const page = await services.tasks.list(listFilter(filters, principal), visibilityScope(principal), { sort, order, limit, cursor });
+    const page = await services.tasks.list(listFilter(filters, principal), visibilityScope(principal), { sort, order, limit, cursor, caller: principal });
     return {
       status: 200,
       data: page.tasks.map((task) => toTaskView(task, principal)),

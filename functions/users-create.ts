@@ -17,6 +17,7 @@ registerEndpoint({
     problems: [409],
   },
   authenticated: true,
+  idempotencyKey: true,
   roles: CAPABILITY_ROLES.manageUsers,
   body: createUserSchema,
   handler: async ({ services, body }) => {

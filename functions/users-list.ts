@@ -21,7 +21,7 @@ registerEndpoint({
   handler: async ({ services, principal, query }) => {
     const { limit, cursor, ...filter } = query;
     const scope = userDirectoryScope(principal) as readonly Jurisdiction[] | 'all';
-    const page = await services.users.list(filter, scope, { limit, cursor });
+    const page = await services.users.list(filter, scope, { limit, cursor, caller: principal });
     return {
       status: 200,
       data: page.users.map(toUserView),

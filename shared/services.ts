@@ -6,6 +6,8 @@ import { deferredMessaging } from './messaging/deferred-messaging.js';
 import type { Messaging } from './messaging/messaging.js';
 import { AuditRepository } from './store/audit-repository.js';
 import { createCosmosDatabase } from './store/cosmos-client.js';
+import { CursorCodec } from './store/cursor.js';
+import { IdempotencyRepository } from './store/idempotency-repository.js';
 import { OperationRepository } from './store/operation-repository.js';
 import { ReferenceRepository } from './store/reference-repository.js';
 import { TaskRepository } from './store/task-repository.js';
@@ -22,11 +24,15 @@ import { startTelemetry } from './telemetry/app-insights.js';
 export interface Services {
   settings: Settings;
   database: Database;
+  /** Signs and checks list cursors with the CURSOR_KEYS keys. */
+  cursors: CursorCodec;
   tasks: TaskRepository;
   audit: AuditRepository;
   users: UserRepository;
   reference: ReferenceRepository;
   operations: OperationRepository;
+  /** Idempotency-Key records (shared/http/idempotency.ts). */
+  idempotency: IdempotencyRepository;
   messaging: Messaging;
   tokenVerifier: TokenVerifier;
   now: () => Date;
@@ -37,14 +43,17 @@ export type ServiceOverrides = Partial<Pick<Services, 'database' | 'messaging' |
 
 export function createServices(settings: Settings, overrides: ServiceOverrides = {}): Services {
   const database = overrides.database ?? createCosmosDatabase(settings);
+  const cursors = new CursorCodec(settings.cursorKeys);
   return {
     settings,
     database,
-    tasks: new TaskRepository(database),
-    audit: new AuditRepository(database),
-    users: new UserRepository(database),
+    cursors,
+    tasks: new TaskRepository(database, cursors),
+    audit: new AuditRepository(database, cursors),
+    users: new UserRepository(database, cursors),
     reference: new ReferenceRepository(database),
     operations: new OperationRepository(database),
+    idempotency: new IdempotencyRepository(database),
     messaging: overrides.messaging ?? createMessaging(settings),
     tokenVerifier: overrides.tokenVerifier ?? createTokenVerifier(settings.auth),
     now: overrides.now ?? (() => new Date()),

@@ -1,6 +1,7 @@
 // Production: autoscale Cosmos with 30-day point-in-time restore and zone redundancy, Premium
-// Service Bus, zone-redundant storage, Key Vault closed to the public internet (the app reads no
-// secret today; open it, or add a private endpoint, before it does).
+// Service Bus, zone-redundant storage, Key Vault closed to the public internet. The app reads one
+// secret from it (cursor-keys, a Key Vault reference): before deploying prod, give the Function App
+// VNet integration and the vault a private endpoint, or open the vault (docs/deploy.md).
 // az deployment sub create --location uksouth --template-file bicep/main.bicep --parameters bicep/env/prod.bicepparam
 using '../main.bicep'
 

@@ -88,6 +88,8 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
           version: 2
         }
         indexingPolicy: container.indexingPolicy
+        // Only containers whose definition sets it expire items; null leaves TTL off.
+        defaultTtl: container.?defaultTtl
       }
     }
   }

@@ -77,6 +77,19 @@ var containers = [
     partitionKey: { paths: ['/id'] }
     indexingPolicy: defaultIndexingPolicy
   }
+  // Idempotency-Key records: point reads by id only, so nothing is indexed. Cosmos deletes each
+  // 24 h after its last write (IDEMPOTENCY_RETENTION_SECONDS in shared/config/entities.ts).
+  {
+    id: entityNames.containers.idempotency
+    partitionKey: { paths: ['/id'] }
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: []
+      excludedPaths: [{ path: '/*' }]
+    }
+    defaultTtl: 86400
+  }
 ]
 
 var defaultIndexingPolicy = {

@@ -28,6 +28,11 @@ param cosmosEndpoint string
 param cosmosDatabaseName string
 param serviceBusFullyQualifiedNamespace string
 
+@description('Key Vault URI (https://<vault>.vault.azure.net/), for the Key Vault references below.')
+param keyVaultUri string
+@description('Name of the Key Vault secret holding CURSOR_KEYS (comma-separated keys, current first). The secret itself is created by an operator (docs/deploy.md), never by a template.')
+param cursorKeysSecretName string = 'cursor-keys'
+
 @description('Entra ID tenant whose tokens the API accepts.')
 param tenantId string
 @description('Token audience: the API app registration\'s client id (or its Application ID URI).')
@@ -95,6 +100,10 @@ var appSettings = {
   ServiceBusConnection__clientId: identityClientId
   OVERDUE_SCAN_SCHEDULE: overdueScanSchedule
   OUTBOX_RELAY_SCHEDULE: outboxRelaySchedule
+  // A Key Vault reference: the platform resolves it with keyVaultReferenceIdentity (the function
+  // identity, Key Vault Secrets User on the vault). No version: the latest one is used, so a
+  // rotation is a new secret version (docs/deploy.md). Unresolved, the app refuses to start.
+  CURSOR_KEYS: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${cursorKeysSecretName}/)'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {

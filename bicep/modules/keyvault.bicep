@@ -1,6 +1,8 @@
-// Key Vault for any secret the app may need later. Today it holds none: every connection is
-// identity-based (docs/deploy.md shows how a secret would be referenced). RBAC authorization,
-// soft delete and purge protection are on; the function identity can read secrets and nothing else.
+// Key Vault for the app's secrets. It holds one: the cursor MAC keys (secret `cursor-keys`, read
+// through a Key Vault reference in functionapp.bicep). An operator creates and rotates it
+// (docs/deploy.md); no template ever holds a secret value. Every connection is identity-based.
+// RBAC authorization, soft delete and purge protection are on; the function identity can read
+// secrets and nothing else.
 
 param location string
 param tags object

@@ -67,6 +67,7 @@ var entityNames = {
     locations: 'locations'
     cases: 'cases'
     operations: 'operations'
+    idempotency: 'idempotency'
   }
   topics: {
     taskEvents: 'task-events'

@@ -18,7 +18,15 @@ export const CONTAINERS = {
   cases: { name: 'cases', partitionKeyPath: '/id' },
   /** Long-running operations (bulk reassignment, case import): progress and resumable state. */
   operations: { name: 'operations', partitionKeyPath: '/id' },
+  /**
+   * Idempotency-Key records: one per (caller, key), id = a hash of both, holding the first
+   * response. Kept IDEMPOTENCY_RETENTION_SECONDS (container TTL, and `expiresAt` in each record).
+   */
+  idempotency: { name: 'idempotency', partitionKeyPath: '/id' },
 } as const;
+
+/** How long an Idempotency-Key is remembered: a retry within this window replays the first response. */
+export const IDEMPOTENCY_RETENTION_SECONDS = 24 * 60 * 60;
 
 /** Service Bus: the settings prefix of the identity-based connection (`<name>__fullyQualifiedNamespace`). */
 export const SERVICE_BUS_CONNECTION = 'ServiceBusConnection';

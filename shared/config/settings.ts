@@ -26,6 +26,12 @@ export const SETTING = {
   /** NCrontab schedules, resolved by the Functions host from `%NAME%` in the timer registrations. */
   overdueScanSchedule: 'OVERDUE_SCAN_SCHEDULE',
   outboxRelaySchedule: 'OUTBOX_RELAY_SCHEDULE',
+  /**
+   * Keys of the MAC on list cursors, comma-separated, current first: the first signs, every one
+   * verifies (rotation, docs/deploy.md). In Azure a Key Vault reference; locally the local host
+   * derives one.
+   */
+  cursorKeys: 'CURSOR_KEYS',
 } as const;
 
 /** Defaults for settings the Functions host resolves itself (timer schedules). */
@@ -46,6 +52,40 @@ const optionalString = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
+/** Each key: base64 or base64url of at least this many random bytes (`openssl rand -base64 32`). */
+export const MIN_CURSOR_KEY_BYTES = 32;
+/** Current key plus previous ones still accepted during a rotation. */
+export const MAX_CURSOR_KEYS = 4;
+
+/**
+ * The platform leaves a Key Vault reference it could not resolve as the literal text: refused, or
+ * that text would become the key. Messages never echo the value (it is a secret).
+ */
+const cursorKeysSchema = z
+  .string({ message: 'is required: comma-separated keys, current first (docs/deploy.md)' })
+  .trim()
+  .refine((value) => !/^@Microsoft\.KeyVault\(/i.test(value), {
+    message: 'is an unresolved Key Vault reference: the app could not read the secret (check the secret name and the identity\'s access to the vault)',
+    abort: true,
+  })
+  .transform((value, context) => {
+    const parts = value.split(',').map((part) => part.trim());
+    const keys: Buffer[] = [];
+    for (const [index, part] of parts.entries()) {
+      const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(part) ? Buffer.from(part, 'base64') : undefined;
+      if (!key || key.length < MIN_CURSOR_KEY_BYTES) {
+        context.addIssue({ code: 'custom', message: `key ${index + 1} must be base64 of at least ${MIN_CURSOR_KEY_BYTES} random bytes` });
+        return z.NEVER;
+      }
+      keys.push(key);
+    }
+    if (keys.length > MAX_CURSOR_KEYS) {
+      context.addIssue({ code: 'custom', message: `at most ${MAX_CURSOR_KEYS} keys (the current one and those still accepted)` });
+      return z.NEVER;
+    }
+    return keys;
+  });
+
 const settingsSchema = z.object({
   [SETTING.cosmosEndpoint]: z.url(),
   [SETTING.cosmosKey]: optionalString,
@@ -59,6 +99,7 @@ const settingsSchema = z.object({
   [SETTING.serviceBusNamespace]: optionalString,
   [SETTING.overdueScanSchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.overdueScanSchedule]),
   [SETTING.outboxRelaySchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.outboxRelaySchedule]),
+  [SETTING.cursorKeys]: cursorKeysSchema,
 });
 
 export interface Settings {
@@ -70,6 +111,8 @@ export interface Settings {
   /** Where messages go; unset, a host must supply a messaging adapter (the local host's broker). */
   serviceBusNamespace: string | undefined;
   schedules: { overdueScan: string; outboxRelay: string };
+  /** MAC keys for cursors: the first signs, all verify. */
+  cursorKeys: readonly Buffer[];
 }
 
 export class SettingsError extends Error {
@@ -92,6 +135,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     appVersion: s[SETTING.appVersion],
     serviceBusNamespace: s[SETTING.serviceBusNamespace],
     schedules: { overdueScan: s[SETTING.overdueScanSchedule], outboxRelay: s[SETTING.outboxRelaySchedule] },
+    cursorKeys: s[SETTING.cursorKeys],
   };
 }
 

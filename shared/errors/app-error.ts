@@ -12,6 +12,7 @@ export const ERROR_KINDS = [
   'conflict',
   'preconditionFailed',
   'preconditionRequired',
+  'payloadTooLarge',
   'tooManyRequests',
   'unavailable',
 ] as const;
@@ -26,6 +27,8 @@ export interface AppErrorOptions {
   retryAfterSeconds?: number;
   /** For a failed precondition: the current version, so the caller can refetch knowingly. */
   currentEtag?: string;
+  /** The failure this one stands for (e.g. the database's answer), for the logs; never shown to the caller. */
+  cause?: unknown;
 }
 
 /**
@@ -40,7 +43,7 @@ export class AppError extends Error {
     readonly detail: string,
     readonly options: AppErrorOptions = {},
   ) {
-    super(detail);
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
   }
 }
 

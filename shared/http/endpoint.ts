@@ -6,6 +6,7 @@ import { servicesForProcess, type Services } from '../services.js';
 import { validationError } from '../errors/app-error.js';
 import { authenticate } from './authenticate.js';
 import { CORRELATION_HEADER, correlationIdFrom } from './correlation.js';
+import { readIdempotencyKey, requestFingerprint, runIdempotently } from './idempotency.js';
 import { isReportedError, problemResponse, unexpectedErrorResponse } from './problem-response.js';
 import { readBody, JSON_CONTENT_TYPES, type BodyDecoder } from './request-body.js';
 import { queryToObject } from './request-query.js';
@@ -53,6 +54,12 @@ export interface EndpointSpec<P, Q, B, A extends boolean> {
   bodyDecoders?: Readonly<Record<string, BodyDecoder>>;
   /** Body size limit in bytes (413 above); the 64 KiB default suits everything but bulk endpoints. */
   maxBodyBytes?: number;
+  /**
+   * Honour the Idempotency-Key request header (shared/http/idempotency.ts): a retry with the same
+   * key and request replays the first response instead of running again. Set it on every endpoint
+   * that creates something. Authenticated endpoints only (keys are scoped per caller).
+   */
+  idempotencyKey?: boolean;
   /** How the endpoint appears in the OpenAPI document. */
   docs: EndpointDocs;
   handler: (context: EndpointContext<P, Q, B, A>) => Promise<EndpointResult>;
@@ -75,6 +82,7 @@ export function registerEndpoint<P = undefined, Q = undefined, B = undefined, A 
   spec: EndpointSpec<P, Q, B, A>,
 ): void {
   const route = ROUTES[spec.route];
+  if (spec.idempotencyKey && !spec.authenticated) throw new Error(`${spec.name}: idempotencyKey needs an authenticated endpoint (keys are per caller)`);
   REGISTERED_ENDPOINTS.push(spec as AnyEndpointSpec);
   app.http(spec.name, {
     methods: [route.method],
@@ -95,32 +103,48 @@ export async function runEndpoint<P, Q, B, A extends boolean>(
   try {
     const services = servicesForProcess();
     const principal = spec.authenticated ? await authenticate(services, request, spec.roles) : undefined;
+    const idempotencyKey = spec.idempotencyKey ? readIdempotencyKey(request.headers) : undefined;
+    const rawQuery = queryToObject(request.query);
     const params = parseWith(spec.params, request.params, 'path');
-    const query = parseWith(spec.query, queryToObject(request.query), 'query');
-    const body = spec.body
-      ? parseWith(
-          spec.body,
-          await readBody(request, {
-            acceptedTypes: spec.bodyContentTypes ?? JSON_CONTENT_TYPES,
-            maxBytes: spec.maxBodyBytes,
-            decoders: spec.bodyDecoders,
-          }),
-          'body',
-        )
-      : (undefined as B);
-    const result = await spec.handler({
-      services,
-      request,
-      invocation,
-      correlationId,
-      principal: principal as EndpointContext<P, Q, B, A>['principal'],
-      params,
-      query,
-      body,
-    });
-    response = successResponse(result);
+    const query = parseWith(spec.query, rawQuery, 'query');
+    const rawBody = spec.body
+      ? await readBody(request, {
+          acceptedTypes: spec.bodyContentTypes ?? JSON_CONTENT_TYPES,
+          maxBytes: spec.maxBodyBytes,
+          decoders: spec.bodyDecoders,
+        })
+      : undefined;
+    const body = spec.body ? parseWith(spec.body, rawBody, 'body') : (undefined as B);
+    const execute = async () =>
+      successResponse(
+        await spec.handler({
+          services,
+          request,
+          invocation,
+          correlationId,
+          principal: principal as EndpointContext<P, Q, B, A>['principal'],
+          params,
+          query,
+          body,
+        }),
+      );
+    response =
+      idempotencyKey === undefined || !principal
+        ? await execute()
+        : await runIdempotently(
+            services,
+            {
+              caller: principal.userId,
+              key: idempotencyKey,
+              fingerprint: requestFingerprint(spec.route, { params: request.params, query: rawQuery, body: rawBody }),
+            },
+            execute,
+            invocation,
+          );
   } catch (error) {
     if (isReportedError(error)) {
+      // A 4xx that stands for a database answer (e.g. Cosmos 400): the caller gets the problem, the logs the cause.
+      if (error.cause !== undefined) invocation.warn(`${spec.name} answered ${error.kind} for a database error (correlation id ${correlationId})`, error.cause);
       response = problemResponse(error, { instance, correlationId });
     } else {
       invocation.error(`Unhandled error in ${spec.name} (correlation id ${correlationId})`, error);

@@ -3,6 +3,7 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponse
 import { readPackageInfo } from '../config/package-info.js';
 import type { AnyEndpointSpec } from '../http/endpoint.js';
 import { PROBLEM_TYPES } from '../http/problem-types.js';
+import { IDEMPOTENCY_KEY_HEADER, WAIT_FOR_FIRST_MS } from '../http/idempotency.js';
 import { JSON_CONTENT_TYPES } from '../http/request-body.js';
 import { ROUTES } from '../http/routes.js';
 import { problemSchema } from '../schemas/problem.js';
@@ -63,6 +64,9 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = Object.fromEntries(
 );
 PROBLEM_DESCRIPTIONS[400] = 'A field, parameter or header is invalid, missing or unknown (each named in `errors`), or the body is not JSON';
 PROBLEM_DESCRIPTIONS[429] = 'Too many requests (rate limit or quota of API Management)';
+PROBLEM_DESCRIPTIONS[409] =
+  'The request conflicts with the current state (/problems/conflict), or a request with the same Idempotency-Key is still in progress (/problems/idempotency-key-in-use, with Retry-After)';
+PROBLEM_DESCRIPTIONS[422] = 'The Idempotency-Key was already used for a different request (/problems/idempotency-key-reused)';
 
 /** The problems the pipeline itself can answer for an endpoint, plus those its docs declare. */
 export function problemStatuses(spec: AnyEndpointSpec): number[] {
@@ -70,6 +74,7 @@ export function problemStatuses(spec: AnyEndpointSpec): number[] {
   if (spec.authenticated) [401, 403, 503].forEach((status) => statuses.add(status));
   if (spec.params || spec.query || spec.body || spec.docs.requestHeaders?.length) statuses.add(400);
   if (spec.body) [413, 415].forEach((status) => statuses.add(status));
+  if (spec.idempotencyKey) [400, 409, 422].forEach((status) => statuses.add(status));
   return [...statuses].sort();
 }
 
@@ -87,7 +92,7 @@ function makeProblemResponse(status: number) {
     // One component per status, referenced by every operation that can answer it.
     id: `Problem${status}`,
     description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
-    headers: headers(extra, status === 503 || status === 429 ? ['Retry-After'] : status === 412 ? ['ETag'] : []),
+    headers: headers(extra, status === 503 || status === 429 || status === 409 ? ['Retry-After'] : status === 412 ? ['ETag'] : []),
     content: { 'application/problem+json': { schema: problemSchema } },
   };
 }
@@ -127,6 +132,21 @@ function requestHeaders(spec: AnyEndpointSpec) {
             : 'An ETag you hold: 304 if the resource still has it.',
       });
     shape[header.name] = header.required ? schema : schema.optional();
+  }
+  if (spec.idempotencyKey) {
+    shape[IDEMPOTENCY_KEY_HEADER] = z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[\x21-\x7E]+$/)
+      .optional()
+      .meta({
+        description:
+          'A key you make per logical request (a UUID), sent again with every retry of it: a retry with the same key and the same request ' +
+          'answers the first response (status, body, Location, ETag) and creates nothing more, for 24 hours. The same key with a different ' +
+          `request is 422; while the first is still running a retry waits up to ${WAIT_FOR_FIRST_MS / 1000} s, then gets 409 with Retry-After. ` +
+          'Keys are per caller. IETF draft-ietf-httpapi-idempotency-key-header.',
+      });
   }
   return z.object(shape);
 }

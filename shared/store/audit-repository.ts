@@ -3,7 +3,8 @@ import { CONTAINERS } from '../config/entities.js';
 import type { TaskEvent } from '../schemas/event.js';
 import { splitSystemProperties } from './cosmos-document.js';
 import { isConflict, withCosmosErrors } from './cosmos-errors.js';
-import { queryPage } from './paged-query.js';
+import type { CursorCodec } from './cursor.js';
+import { queryPage, type PageRequest } from './paged-query.js';
 
 /** An audit record: the event exactly as published, plus when the audit writer stored it. */
 export type AuditRecord = TaskEvent & { recordedAt: string };
@@ -16,7 +17,10 @@ export type AuditRecord = TaskEvent & { recordedAt: string };
 export class AuditRepository {
   private readonly container: Container;
 
-  constructor(database: Database) {
+  constructor(
+    database: Database,
+    private readonly cursors: CursorCodec,
+  ) {
     this.container = database.container(CONTAINERS.audit.name);
   }
 
@@ -42,8 +46,8 @@ export class AuditRepository {
   }
 
   /** One page of a task's history, oldest first. */
-  async page(taskId: string, limit: number, cursor: string | undefined): Promise<{ records: AuditRecord[]; nextCursor: string | null }> {
-    const { items, nextCursor } = await queryPage<AuditRecord>(this.container, this.historyQuery(taskId), { limit, cursor, partitionKey: taskId });
+  async page(taskId: string, page: PageRequest): Promise<{ records: AuditRecord[]; nextCursor: string | null }> {
+    const { items, nextCursor } = await queryPage<AuditRecord>(this.container, this.cursors, this.historyQuery(taskId), { ...page, partitionKey: taskId });
     return { records: items.map(stripSystemProperties), nextCursor };
   }
 

@@ -1,5 +1,5 @@
 import type { ContainerDefinition, IndexingPolicy } from '@azure/cosmos';
-import { CONTAINERS } from '../config/entities.js';
+import { CONTAINERS, IDEMPOTENCY_RETENTION_SECONDS } from '../config/entities.js';
 import { TASK_SORT_FIELDS } from '../schemas/task-query.js';
 
 /** The document field each API sort key orders by. */
@@ -73,6 +73,14 @@ const DEFAULT_INDEXING_POLICY: IndexingPolicy = {
   excludedPaths: [{ path: '/"_etag"/?' }],
 };
 
+/** Idempotency records are only ever point-read by id: nothing is indexed, so writes cost least. */
+export const IDEMPOTENCY_INDEXING_POLICY: IndexingPolicy = {
+  indexingMode: 'consistent',
+  automatic: true,
+  includedPaths: [],
+  excludedPaths: [{ path: '/*' }],
+};
+
 /** Container definitions the local host creates and Bicep provisions (tests/infra compares them). */
 export const CONTAINER_DEFINITIONS: readonly ContainerDefinition[] = [
   {
@@ -95,4 +103,12 @@ export const CONTAINER_DEFINITIONS: readonly ContainerDefinition[] = [
     partitionKey: { paths: [CONTAINERS[key].partitionKeyPath] },
     indexingPolicy: DEFAULT_INDEXING_POLICY,
   })),
+  {
+    id: CONTAINERS.idempotency.name,
+    partitionKey: { paths: [CONTAINERS.idempotency.partitionKeyPath] },
+    indexingPolicy: IDEMPOTENCY_INDEXING_POLICY,
+    // Cosmos deletes a record this long after its last write. The embedded local database ignores
+    // TTL, so records also carry `expiresAt` and an expired one is treated as absent.
+    defaultTtl: IDEMPOTENCY_RETENTION_SECONDS,
+  },
 ];

@@ -6,7 +6,8 @@ import { PRIORITIES, TASK_STATUSES, type Priority, type TaskStatus } from '../sc
 import type { ListTasksQuery } from '../schemas/task-query.js';
 import { splitSystemProperties, type SystemProperties } from './cosmos-document.js';
 import { isPreconditionFailed, withCosmosErrors } from './cosmos-errors.js';
-import { queryPage } from './paged-query.js';
+import type { CursorCodec } from './cursor.js';
+import { queryPage, type PageRequest } from './paged-query.js';
 import {
   buildOutboxQuery,
   buildOverdueScanQuery,
@@ -43,7 +44,10 @@ function toStored(resource: CosmosTask): StoredTask {
 export class TaskRepository {
   private readonly container: Container;
 
-  constructor(database: Database) {
+  constructor(
+    database: Database,
+    private readonly cursors: CursorCodec,
+  ) {
     this.container = database.container(CONTAINERS.tasks.name);
   }
 
@@ -76,10 +80,10 @@ export class TaskRepository {
   async list(
     filter: TaskFilter,
     scope: TaskScope,
-    page: Pick<ListTasksQuery, 'sort' | 'order' | 'limit' | 'cursor'>,
+    page: Pick<ListTasksQuery, 'sort' | 'order'> & PageRequest,
   ): Promise<TaskPage> {
     const spec = buildTaskListQuery(filter, scope, page.sort, page.order);
-    const { items, nextCursor } = await queryPage<CosmosTask>(this.container, spec, page);
+    const { items, nextCursor } = await queryPage<CosmosTask>(this.container, this.cursors, spec, page);
     return { tasks: items.map(toStored), nextCursor };
   }
 

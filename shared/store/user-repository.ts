@@ -5,7 +5,8 @@ import type { ListUsersQuery } from '../schemas/user.js';
 import type { Jurisdiction } from '../schemas/task.js';
 import { splitSystemProperties, type SystemProperties } from './cosmos-document.js';
 import { isConflict, withCosmosErrors } from './cosmos-errors.js';
-import { queryPage } from './paged-query.js';
+import type { CursorCodec } from './cursor.js';
+import { queryPage, type PageRequest } from './paged-query.js';
 import { conflict } from '../errors/app-error.js';
 
 function toStored(resource: UserDocument & SystemProperties): StoredUser {
@@ -18,7 +19,10 @@ function toStored(resource: UserDocument & SystemProperties): StoredUser {
 export class UserRepository {
   private readonly container: Container;
 
-  constructor(database: Database) {
+  constructor(
+    database: Database,
+    private readonly cursors: CursorCodec,
+  ) {
     this.container = database.container(CONTAINERS.users.name);
   }
 
@@ -62,7 +66,7 @@ export class UserRepository {
   async list(
     filter: Pick<ListUsersQuery, 'role' | 'jurisdiction' | 'active'>,
     withinJurisdictions: readonly Jurisdiction[] | 'all',
-    page: { limit: number; cursor: string | undefined },
+    page: PageRequest,
   ): Promise<{ users: StoredUser[]; nextCursor: string | null }> {
     const clauses: string[] = [];
     const parameters: SqlParameter[] = [];
@@ -82,7 +86,7 @@ export class UserRepository {
     }
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
     const spec = { query: `SELECT * FROM c ${where} ORDER BY c.name ASC, c.id ASC`, parameters };
-    const { items, nextCursor } = await queryPage<UserDocument & SystemProperties>(this.container, spec, page);
+    const { items, nextCursor } = await queryPage<UserDocument & SystemProperties>(this.container, this.cursors, spec, page);
     return { users: items.map(toStored), nextCursor };
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COSMOS_DATABASE_DEFAULT, SERVICE_BUS_CONNECTION } from '../../shared/config/entities.js';
 import { SCHEDULE_DEFAULTS, SETTING } from '../../shared/config/settings.js';
-import { referencedNames, sourceText } from './bicep-tree.js';
+import { findStatement, referencedNames, sourceText } from './bicep-tree.js';
 import { AZURE_ONLY_SETTINGS, LOCAL_ONLY_SETTINGS } from './app-settings.js';
 import { mainFile, moduleFile, paramDefault, resourcesOfType, varExpr } from './templates.js';
 
@@ -64,6 +64,17 @@ describe('Function App settings match what the code reads', () => {
     expect(text(SETTING.appInsightsConnectionString)).toBe('appInsights.properties.ConnectionString');
     expect(text(SETTING.authIssuer)).toMatch(/v2\.0'$/);
     expect(text(SETTING.authJwksUri)).toMatch(/discovery\/v2\.0\/keys'$/);
+  });
+
+  it('CURSOR_KEYS is a Key Vault reference to a secret by name, on the vault the function identity reads', () => {
+    const settings = bicepAppSettings();
+    expect(sourceText(functionApp(), settings.get(SETTING.cursorKeys)!)).toBe("'@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${cursorKeysSecretName}/)'");
+    expect(paramDefault(functionApp(), 'cursorKeysSecretName')).toBe('cursor-keys');
+    expect(paramDefault(mainFile(), 'cursorKeysSecretName')).toBe('cursor-keys');
+    const [site] = resourcesOfType('Microsoft.Web/sites');
+    expect(site!.text('properties.keyVaultReferenceIdentity'), 'references resolve as the function identity').toBe('identityId');
+    const functionModule = findStatement(mainFile(), 'module', 'functionApp')!;
+    expect(sourceText(mainFile(), functionModule.value)).toContain('keyVaultUri: keyVault.outputs.uri');
   });
 
   it('schedules default to SCHEDULE_DEFAULTS, in the module and in main.bicep', () => {

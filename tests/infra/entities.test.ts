@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CONTAINERS, QUEUES, SERVICE_BUS_DELIVERY, TOPICS } from '../../shared/config/entities.js';
+import { CONTAINERS, IDEMPOTENCY_RETENTION_SECONDS, QUEUES, SERVICE_BUS_DELIVERY, TOPICS } from '../../shared/config/entities.js';
 import { CONTAINER_DEFINITIONS } from '../../shared/store/container-definitions.js';
 import { isoDurationSeconds, moduleFile, resourcesOfType, symbolOf, varValue, type Resource } from './templates.js';
 
 /** Bicep's containers (definitions.bicep), by id. */
-function bicepContainers(): Map<string, { partitionKey: { paths: string[] }; indexingPolicy: unknown }> {
+function bicepContainers(): Map<string, { partitionKey: { paths: string[] }; indexingPolicy: unknown; defaultTtl?: number }> {
   const value = varValue(moduleFile('definitions'), 'containers');
   if (!Array.isArray(value)) throw new Error('definitions.bicep: containers must be an array literal');
   return new Map(value.map((c) => [(c as { id: string }).id, c as never]));
@@ -28,6 +28,7 @@ describe('Cosmos DB containers match shared/store/container-definitions.ts', () 
       expect(bicep, `container ${definition.id} is missing from bicep/modules/definitions.bicep`).toBeDefined();
       expect(bicep!.partitionKey.paths, `partition key of ${definition.id}`).toEqual(definition.partitionKey && 'paths' in definition.partitionKey ? definition.partitionKey.paths : definition.partitionKey);
       expect(bicep!.indexingPolicy, `indexing policy of ${definition.id}`).toEqual(definition.indexingPolicy);
+      expect(bicep!.defaultTtl, `defaultTtl (item time to live) of ${definition.id}`).toEqual(definition.defaultTtl);
     });
   }
 
@@ -40,6 +41,11 @@ describe('Cosmos DB containers match shared/store/container-definitions.ts', () 
     expect(containers!.value('properties.resource.partitionKey.version')).toBe(2);
     expect(containers!.text('properties.resource.indexingPolicy')).toBe('container.indexingPolicy');
     expect(containers!.text('properties.resource.id')).toBe('container.id');
+    expect(containers!.text('properties.resource.defaultTtl'), 'TTL from the definition, where it sets one').toBe('container.?defaultTtl');
+  });
+
+  it('idempotency records expire after IDEMPOTENCY_RETENTION_SECONDS (container TTL)', () => {
+    expect(bicepContainers().get(CONTAINERS.idempotency.name)?.defaultTtl).toBe(IDEMPOTENCY_RETENTION_SECONDS);
   });
 
   it('serverless or autoscale is a parameter; continuous backup is on', () => {

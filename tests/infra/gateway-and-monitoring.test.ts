@@ -68,6 +68,28 @@ describe('API Management', () => {
     expect(policy).not.toMatch(/<quota/);
   });
 
+  it.skipIf(!existsSync(join(REPO_ROOT, 'openapi/caseload.openapi.json')))(
+    'CORS allows every request header the OpenAPI document declares (a browser preflight would fail otherwise), and Idempotency-Key',
+    () => {
+      const allowed = [...(/<allowed-headers>([\s\S]*?)<\/allowed-headers>/.exec(apiPolicy())?.[1] ?? '').matchAll(/<header>([^<]+)<\/header>/g)].map((m) =>
+        m[1]!.toLowerCase(),
+      );
+      const document = JSON.parse(readRepoFile('openapi/caseload.openapi.json')) as {
+        paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
+      };
+      const declared = new Set(
+        Object.values(document.paths)
+          .flatMap((item) => Object.values(item))
+          .flatMap((operation) => operation.parameters ?? [])
+          .filter((parameter) => parameter.in === 'header')
+          .map((parameter) => parameter.name),
+      );
+      expect([...declared]).toContain('Idempotency-Key');
+      for (const name of declared) expect(allowed, `CORS allowed-headers in bicep/policies/api.xml lacks ${name}`).toContain(name.toLowerCase());
+      for (const name of ['Authorization', 'Content-Type']) expect(allowed).toContain(name.toLowerCase());
+    },
+  );
+
   it('every placeholder in the API policy is substituted by apim.bicep', () => {
     const placeholders = [...new Set(apiPolicy().match(/__[A-Z_]+__/g) ?? [])].sort();
     const substituted = sourceText(moduleFile('apim'), findStatement(moduleFile('apim'), 'var', 'apiPolicy')!.value);

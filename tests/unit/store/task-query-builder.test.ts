@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { buildOverdueScanQuery, buildTaskCountQuery, buildTaskListQuery, buildTaskWhere } from '../../../shared/store/task-query-builder.js';
-import { decodeCursor, encodeCursor } from '../../../shared/store/cursor.js';
-import { AppError } from '../../../shared/errors/app-error.js';
 
 describe('task query builder', () => {
   it('always excludes deleted tasks and puts the work scope in the query', () => {
@@ -53,26 +51,5 @@ describe('task query builder', () => {
     expect(spec.query).toBe(
       "SELECT c.id, c.dueDate FROM c WHERE c.deletedAt = null AND c.status IN ('pending', 'in_progress') AND c.overdue = false AND c.dueDate < @now",
     );
-  });
-});
-
-describe('cursor', () => {
-  const spec = buildTaskListQuery({}, { kind: 'all' }, 'dueDate', 'asc');
-
-  it('round-trips the continuation token for the same query', () => {
-    expect(decodeCursor(encodeCursor(spec, '{"token":1}'), spec)).toBe('{"token":1}');
-  });
-
-  it('refuses a cursor from another query or one it did not issue, naming the field', () => {
-    const other = buildTaskListQuery({ status: ['pending'] }, { kind: 'all' }, 'dueDate', 'asc');
-    for (const cursor of [encodeCursor(other, 't'), 'not-a-cursor', Buffer.from('{"v":2}').toString('base64url')]) {
-      try {
-        decodeCursor(cursor, spec);
-        expect.unreachable();
-      } catch (error) {
-        expect(error).toBeInstanceOf(AppError);
-        expect((error as AppError).options.errors?.[0]).toMatchObject({ in: 'query', field: 'cursor' });
-      }
-    }
   });
 });

@@ -25,6 +25,7 @@ const SETTINGS: Record<string, string> = {
   [SETTING.authIssuer]: 'http://127.0.0.1:9/unused-issuer',
   [SETTING.authAudience]: 'api://caseload-consumer-tests',
   [SETTING.authJwksUri]: 'http://127.0.0.1:9/unused-issuer/jwks',
+  [SETTING.cursorKeys]: Buffer.alloc(32, 7).toString('base64'),
 };
 const savedEnv: Record<string, string | undefined> = {};
 const messaging = new RecordingMessaging();

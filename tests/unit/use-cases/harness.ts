@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +88,7 @@ export async function startWorld(): Promise<UseCaseWorld> {
     [SETTING.authIssuer]: 'http://127.0.0.1/unused',
     [SETTING.authAudience]: 'api://caseload-tests',
     [SETTING.authJwksUri]: 'http://127.0.0.1/unused/jwks',
+    [SETTING.cursorKeys]: randomBytes(32).toString('base64'),
   });
   const messaging = new RecordingMessaging();
   const clock = new TestClock();
