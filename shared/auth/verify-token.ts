@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { readBearerToken } from './bearer.js';
-import { principalFromClaims } from './claims-to-principal.js';
+import { hasIllFormedTextClaims, principalFromClaims } from './claims-to-principal.js';
 import { tokenFailureFromJoseError } from './jose-failure.js';
 import type { Principal } from './roles.js';
 import { JwksUnavailableError, type TokenFailure } from './token-failure.js';
@@ -74,6 +74,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         const failure = tokenFailureFromJoseError(error);
         if (failure === undefined) throw error;
         return { ok: false, failure };
+      }
+      if (hasIllFormedTextClaims(payload)) {
+        return { ok: false, failure: { reason: 'invalid', detail: 'token claims hold text that is not well-formed Unicode' } };
       }
       const principal = principalFromClaims(payload);
       if (principal === undefined) {

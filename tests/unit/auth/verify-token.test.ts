@@ -216,6 +216,11 @@ describe('createTokenVerifier: refused tokens', () => {
     expect((await failureOf(`Bearer ${header}.${forged}.${signature}`)).detail).toBe('token signature is not valid');
   });
 
+  it.each(['oid', 'sub', 'name', 'preferred_username'])('refuses a token whose %s claim holds a lone surrogate (it would be stored and hashed)', async (claim) => {
+    const token = await sign(rsa, claims({ [claim]: 'Casey \ud800' }));
+    expect(await failureOf(`Bearer ${token}`)).toEqual({ reason: 'invalid', detail: 'token claims hold text that is not well-formed Unicode' });
+  });
+
   it('never echoes the token in a failure detail', async () => {
     const tokens = [
       await sign(rsa, claims({ exp: now() - 3600 })),
