@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/roles.js';
-import { assertAllowed, assertVisible, type TaskAction } from '../domain/permissions.js';
+import { assertAllowed, type TaskAction } from '../domain/permissions.js';
 import type { StoredTask, TaskDocument } from '../domain/task-document.js';
 import { recordEvent } from '../domain/task-events.js';
 import { applyTaskChange, reopenTask } from '../domain/task-rules.js';
@@ -68,8 +68,10 @@ export async function performTaskAction(
   context: WriteContext,
 ): Promise<StoredTask> {
   if (action === 'assign' && input.userId) {
+    // May this caller assign this task at all (404/403/409)? Only then is the directory consulted,
+    // so the answer tells someone who may not assign nothing about the user they named.
     const snapshot = await deps.tasks.get(id);
-    assertVisible(principal, snapshot?.document, id);
+    assertAllowed(principal, action, snapshot?.document, id);
     await assertAssignable(deps, input.userId, snapshot.document, { in: 'body', field: 'userId' });
   }
   const result = await conditionalWrite(deps.tasks, id, (current) => {

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/roles.js';
-import { assertAllowed, assertMayChange, assertVisible, inWorkScope } from '../domain/permissions.js';
-import type { StoredTask } from '../domain/task-document.js';
+import { assertAllowed, assertMayChange, inWorkScope } from '../domain/permissions.js';
+import type { StoredTask, TaskDocument } from '../domain/task-document.js';
 import { recordEvent } from '../domain/task-events.js';
 import { applyTaskChange, type TaskChange } from '../domain/task-rules.js';
 import { publishAfterWrite } from '../events/outbox.js';
@@ -12,9 +12,14 @@ import { assertAssignable, assertKnownLocation } from './reference-checks.js';
 import { eventFacts, type WriteContext } from './write-context.js';
 
 /**
- * The one path every PATCH/PUT takes: visibility (404), reference data (400: a known location,
- * an assignable assignee), then on fresh state If-Match (428/412), the caller's rights (403/409)
- * and the lifecycle rules (409/400); the event is recorded in the same conditioned write.
+ * The one path every PATCH/PUT takes: visibility (404) and the caller's rights (403/409) first,
+ * then reference data (400: a known location, an assignable assignee), then on fresh state
+ * If-Match (428/412), the rights again and the lifecycle rules (409/400); the event is recorded in
+ * the same conditioned write.
+ *
+ * Rights come before reference data so a caller who may not assign learns nothing about the
+ * directory from the answer: a caseworker naming someone else as assignee gets 403 whether or
+ * not that person exists.
  */
 export type UpdateTaskDeps = Pick<Services, 'tasks' | 'messaging' | 'reference' | 'users' | 'now'>;
 
@@ -27,10 +32,10 @@ export async function updateTask(
   context: WriteContext,
 ): Promise<StoredTask> {
   const snapshot = await deps.tasks.get(id);
-  assertVisible(principal, snapshot?.document, id);
+  const locationId = change.locationId ?? snapshot?.document.locationId ?? '';
+  assertMayUpdate(principal, snapshot?.document, id, change, locationId);
   // Reference checks read other containers, so they run before the conditioned write; what they
   // depend on (jurisdiction) never changes, and the location comes from this very change.
-  const locationId = change.locationId ?? snapshot.document.locationId;
   if (change.locationId !== undefined && change.locationId !== snapshot.document.locationId) await assertKnownLocation(deps, change.locationId);
   if (change.assignee && change.assignee !== snapshot.document.assignee) {
     await assertAssignable(deps, change.assignee, { jurisdiction: snapshot.document.jurisdiction, locationId });
@@ -39,14 +44,20 @@ export async function updateTask(
   const result = await conditionalWrite(deps.tasks, id, (current) => {
     assertAllowed(principal, 'update', current?.document, id);
     requireIfMatch(ifMatch, current!.etag);
-    assertMayChange(principal, current!.document, change);
-    if (!inWorkScope(principal, { jurisdiction: current!.document.jurisdiction, locationId })) {
-      throw forbidden(`Location ${locationId} is outside your work scope.`);
-    }
+    assertMayUpdate(principal, current!.document, id, change, locationId);
     const now = deps.now();
     return recordEvent(current!.document, applyTaskChange(current!.document, change, now), eventFacts(context, now));
   });
   const stored = result!.after;
   await publishAfterWrite(stored, deps, context.log, context.traceparent);
   return stored;
+}
+
+/** 404 unless visible, 403/409 unless this caller may make this change (assignee, location) to the task. */
+function assertMayUpdate(principal: Principal, task: TaskDocument | undefined, id: string, change: TaskChange, locationId: string): asserts task is TaskDocument {
+  assertAllowed(principal, 'update', task, id);
+  assertMayChange(principal, task, change);
+  if (!inWorkScope(principal, { jurisdiction: task.jurisdiction, locationId })) {
+    throw forbidden(`Location ${locationId} is outside your work scope.`);
+  }
 }

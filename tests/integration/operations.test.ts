@@ -74,7 +74,7 @@ describe('bulk reassignment', () => {
     const done = await waitForOperation(host, operation.id);
     expect(done).toMatchObject({ status: 'completed_with_errors', progress: { totalItems: 3, succeeded: 1, failed: 2, skipped: 0 } });
     expect(done.errors).toEqual(
-      expect.arrayContaining(civil.map((task) => ({ item: task.id, field: 'toUserId', message: `${to} does not work in CIVIL` }))),
+      expect.arrayContaining(civil.map((task) => ({ item: task.id, field: 'toUserId', message: 'must be an active caseworker or manager who works in CIVIL at location 765324' }))),
     );
     expect(done.errors).toHaveLength(2);
     for (const task of civil) expect(await taskOf(task.id)).toMatchObject({ assignee: from, etag: task.etag });
@@ -92,14 +92,20 @@ describe('bulk reassignment', () => {
     expect(empty).toMatchObject({ status: 'succeeded', completedAt: expect.any(String), progress: { totalItems: 0, totalChunks: 0 } });
   });
 
-  it('refuses unknown or inactive users and bad bodies with the field named; caseworkers may not start one', async () => {
+  it('refuses unknown, out-of-scope or inactive users (indistinguishably) and bad bodies with the field named; caseworkers may not start one', async () => {
     const from = await createCaseworker(host, ['IA']);
     const post = (json: unknown, as: 'manager' | 'caseworker' = 'manager') => host.call('/v1/operations/reassign', { method: 'POST', as, json });
-    await expectProblem(await post({ fromUserId: 'nobody-at-all', toUserId: null }), 400, 'fromUserId');
-    await expectProblem(await post({ fromUserId: from, toUserId: 'nobody-at-all' }), 400, 'toUserId');
+    const facts = ({ correlationId: _c, instance: _i, ...problem }: Record<string, any>) => problem;
+    const southern = await createCaseworker(host, ['FAMILY']); // outside Morgan's jurisdictions
+    const unknownFrom = facts(await expectProblem(await post({ fromUserId: 'nobody-at-all', toUserId: null }), 400, 'fromUserId'));
+    const outOfScopeFrom = facts(await expectProblem(await post({ fromUserId: southern, toUserId: null }), 400, 'fromUserId'));
+    expect(outOfScopeFrom).toEqual(unknownFrom);
     const inactive = await createCaseworker(host, ['IA']);
     expect((await host.call(`/v1/users/${inactive}/deactivate`, { method: 'POST', as: 'admin' })).status).toBe(200);
-    await expectProblem(await post({ fromUserId: from, toUserId: inactive }), 400, 'toUserId');
+    const unknownTo = facts(await expectProblem(await post({ fromUserId: from, toUserId: 'nobody-at-all' }), 400, 'toUserId'));
+    expect(facts(await expectProblem(await post({ fromUserId: from, toUserId: southern }), 400, 'toUserId'))).toEqual(unknownTo);
+    expect(facts(await expectProblem(await post({ fromUserId: from, toUserId: inactive }), 400, 'toUserId'))).toEqual(unknownTo);
+    expect(JSON.stringify([unknownFrom, unknownTo])).not.toMatch(/nobody|op-|FAMILY|deactivated/);
     await expectProblem(await post({ fromUserId: from, toUserId: from }), 400, 'toUserId');
     await expectProblem(await post({ fromUserId: from }), 400, 'toUserId');
     await expectProblem(await post({ fromUserId: from, toUserId: null }, 'caseworker'), 403);
