@@ -172,6 +172,29 @@ describe('case import', () => {
     expect(nothing.errors.map((error: { field: string }) => error.field)).toEqual(['caseId', 'jurisdiction', 'locationId', 'caseName', 'caseType']);
   });
 
+  it('keeps case records and tasks in agreement: a reference used by IA tasks is not imported elsewhere, and a case keeps its jurisdiction', async () => {
+    const [used, existing] = caseIds(2, '85');
+    await createTask(host, { caseId: used, jurisdiction: 'IA' });
+    const first = await startOperation(host, '/v1/cases/import', 'admin', {
+      json: { cases: [{ caseId: existing, jurisdiction: 'SSCS', locationId: '698118', caseName: 'Existing', caseType: 'PIP' }] },
+    });
+    expect(await waitForOperation(host, first.id)).toMatchObject({ status: 'succeeded' });
+
+    const operation = await startOperation(host, '/v1/cases/import', 'admin', {
+      csv: [CSV_HEADER, `${used},FAMILY,231596,Elsewhere,Divorce`, `${existing},CIVIL,231596,Moved,Money`].join('\n'),
+    });
+    const done = await waitForOperation(host, operation.id);
+    expect(done).toMatchObject({ status: 'completed_with_errors', progress: { succeeded: 0, failed: 2 } });
+    expect(done.errors).toEqual([
+      { item: 'row 1', field: 'caseId', message: 'is used by IA tasks' },
+      { item: 'row 2', field: 'jurisdiction', message: 'must be SSCS: the case is already imported in SSCS, and a case keeps its jurisdiction' },
+    ]);
+    expect((await host.call(`/v1/cases/${used}`, { as: 'admin' })).status).toBe(404);
+    expect((await (await host.call(`/v1/cases/${existing}`, { as: 'admin' })).json()).data).toMatchObject({ jurisdiction: 'SSCS', caseName: 'Existing' });
+    // IA can still add tasks to its own case.
+    await createTask(host, { caseId: used, jurisdiction: 'IA' });
+  });
+
   it('still runs when Service Bus was down at the request: the dispatch relay queues its chunks later', async () => {
     const [caseId] = caseIds(1, '84');
     await host.broker('/faults', { method: 'PUT', json: { failSends: true } });
