@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
-import { createTokenVerifier, JwksUnavailableError, type TokenVerifier } from '../../../shared/auth/verify-token.js';
+import { createTokenVerifier, JwksUnavailableError, MAX_TOKEN_LIFETIME_SECONDS, type TokenVerifier } from '../../../shared/auth/verify-token.js';
 import { startJwksServer, type JwksServer } from './jwks-server.js';
 
 const ISSUER = 'https://login.example.test/tenant-1/v2.0';
@@ -113,9 +113,12 @@ describe('createTokenVerifier: accepted tokens', () => {
     expect(result).toEqual({ ok: true, principal: { userId: USER_OID, name: 'Casey Caseworker', roles: [] } });
   });
 
-  it('tolerates 60 seconds of clock skew by default, and only what it is told otherwise', async () => {
-    const lateToken = await sign(rsa, claims({ exp: now() - 30 }));
-    const earlyToken = await sign(rsa, claims({ nbf: now() + 30 }));
+  it('tolerates 5 minutes of clock skew by default (exp, nbf, iat), and only what it is told otherwise', async () => {
+    const lateToken = await sign(rsa, claims({ exp: now() - 240 }));
+    const earlyToken = await sign(rsa, claims({ nbf: now() + 240 }));
+    const issuedAhead = await sign(rsa, claims({ iat: now() + 240, nbf: undefined, exp: now() + 3600 }));
+    expect((await verifier().verify(`Bearer ${issuedAhead}`)).ok).toBe(true);
+    expect((await failureOf(`Bearer ${issuedAhead}`, verifier({ clockToleranceSeconds: 0 }))).detail).toBe('token was issued in the future');
     expect((await verifier().verify(`Bearer ${lateToken}`)).ok).toBe(true);
     expect((await verifier().verify(`Bearer ${earlyToken}`)).ok).toBe(true);
     const strict = verifier({ clockToleranceSeconds: 0 });
@@ -166,6 +169,25 @@ describe('createTokenVerifier: refused tokens', () => {
   it('reports an expired token as expired', async () => {
     const token = await sign(rsa, claims({ iat: now() - 7200, nbf: now() - 7200, exp: now() - 3600 }));
     expect(await failureOf(`Bearer ${token}`)).toEqual({ reason: 'expired', detail: 'token has expired' });
+  });
+
+  it('refuses a token issued in the future beyond the clock tolerance', async () => {
+    const token = await sign(rsa, claims({ iat: now() + 3600, nbf: undefined, exp: now() + 7200 }));
+    expect(await failureOf(`Bearer ${token}`)).toEqual({ reason: 'invalid', detail: 'token was issued in the future' });
+  });
+
+  it('refuses a token that lives longer than 24 hours (exp - iat), however far off its expiry; accepts exactly 24 hours', async () => {
+    const century = await sign(rsa, claims({ exp: now() + 100 * 365 * 86_400 }));
+    expect(await failureOf(`Bearer ${century}`)).toEqual({ reason: 'invalid', detail: 'token lifetime (exp - iat) is longer than 24 hours' });
+    const dayAndASecond = await sign(rsa, claims({ exp: now() + MAX_TOKEN_LIFETIME_SECONDS + 1 }));
+    expect((await failureOf(`Bearer ${dayAndASecond}`)).reason).toBe('invalid');
+    const day = await sign(rsa, claims({ exp: now() + MAX_TOKEN_LIFETIME_SECONDS }));
+    expect((await verifier().verify(`Bearer ${day}`)).ok).toBe(true);
+  });
+
+  it('refuses a token issued more than 24 hours ago, even with an exp still ahead', async () => {
+    const token = await sign(rsa, claims({ iat: now() - MAX_TOKEN_LIFETIME_SECONDS - 3600, nbf: undefined, exp: now() + 600 }));
+    expect(await failureOf(`Bearer ${token}`)).toEqual({ reason: 'expired', detail: 'token is too old' });
   });
 
   it('refuses a token that is not valid yet', async () => {
