@@ -54,7 +54,8 @@ function nextState(action: WorkflowAction, principal: Principal, task: TaskDocum
  * A workflow action on one task, atomically: the decision is made on the state read and written
  * only if that state is still current, so of two claimants racing for one task exactly one wins
  * and the other is told who holds it (409). If-Match is optional here; when sent, a stale one is
- * a 412 as everywhere else.
+ * a 412 as everywhere else. An action that changes nothing (assigning a task to its assignee)
+ * writes nothing and returns the task as it is.
  */
 export type TaskActionDeps = Pick<Services, 'tasks' | 'messaging' | 'users' | 'now'>;
 
@@ -79,9 +80,11 @@ export async function performTaskAction(
     if (ifMatch) requireIfMatch(ifMatch, current!.etag);
     const now = deps.now();
     const next = nextState(action, principal, current!.document, input, now);
+    // Assigning a task to whoever already holds it (or unassigning an unassigned one) changes nothing.
+    if (next === current!.document) return undefined;
     return recordEvent(current!.document, next, { ...eventFacts(context, now), type: EVENT_TYPES[action] });
   });
-  const stored = result!.after;
-  await publishAfterWrite(stored, deps, context.log, context.traceparent);
-  return stored;
+  if (!result!.written) return result!.after;
+  await publishAfterWrite(result!.after, deps, context.log, context.traceparent);
+  return result!.after;
 }

@@ -15,7 +15,8 @@ import { eventFacts, type WriteContext } from './write-context.js';
  * The one path every PATCH/PUT takes: visibility (404) and the caller's rights (403/409) first,
  * then reference data (400: a known location, an assignable assignee), then on fresh state
  * If-Match (428/412), the rights again and the lifecycle rules (409/400); the event is recorded in
- * the same conditioned write.
+ * the same conditioned write. A change that changes nothing writes nothing and returns the task
+ * as it is (same version, same ETag, no event).
  *
  * Rights come before reference data so a caller who may not assign learns nothing about the
  * directory from the answer: a caseworker naming someone else as assignee gets 403 whether or
@@ -46,11 +47,14 @@ export async function updateTask(
     requireIfMatch(ifMatch, current!.etag);
     assertMayUpdate(principal, current!.document, id, change, locationId);
     const now = deps.now();
-    return recordEvent(current!.document, applyTaskChange(current!.document, change, now), eventFacts(context, now));
+    const next = applyTaskChange(current!.document, change, now);
+    // Every value as it was (a PATCH or PUT repeating the task): nothing to write, the ETag stays.
+    if (next === current!.document) return undefined;
+    return recordEvent(current!.document, next, eventFacts(context, now));
   });
-  const stored = result!.after;
-  await publishAfterWrite(stored, deps, context.log, context.traceparent);
-  return stored;
+  if (!result!.written) return result!.after;
+  await publishAfterWrite(result!.after, deps, context.log, context.traceparent);
+  return result!.after;
 }
 
 /** 404 unless visible, 403/409 unless this caller may make this change (assignee, location) to the task. */
