@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { SignJWT, type JWK } from 'jose';
+import { SignJWT, type JWK, type JWTPayload } from 'jose';
 import { ROLES_CLAIM, type Role } from '../shared/auth/roles.js';
+import { MAX_TOKEN_LIFETIME_SECONDS } from '../shared/auth/verify-token.js';
 import { DEV_SIGNING_ALG, loadOrCreateSigningKey } from './issuer-key.js';
 
 /**
@@ -18,6 +19,11 @@ export interface DevIssuer {
   jwks: { keys: JWK[] };
   openidConfiguration(): object;
   signToken(user: { id: string; name: string; roles: Role[] }, options?: { expiresInSeconds?: number }): Promise<string>;
+  /**
+   * Signs exactly these claims with the issuer's key, unchecked: for tests that forge tokens the
+   * API must refuse (issued in the future, living a century). signToken is for everything else.
+   */
+  signClaims(claims: JWTPayload): Promise<string>;
 }
 
 export const DEV_AUDIENCE = 'api://caseload-local';
@@ -61,6 +67,8 @@ export async function loadOrCreateDevIssuer(options: { dataDir: string; baseUrl:
     async signToken(user, signOptions) {
       const lifetime = signOptions?.expiresInSeconds ?? DEFAULT_EXPIRES_IN_SECONDS;
       if (!Number.isInteger(lifetime) || lifetime <= 0) throw new RangeError('expiresInSeconds must be a positive integer');
+      // The API refuses longer-lived tokens, as it refuses Entra's beyond that.
+      if (lifetime > MAX_TOKEN_LIFETIME_SECONDS) throw new RangeError(`expiresInSeconds must be at most ${MAX_TOKEN_LIFETIME_SECONDS}`);
       const now = Math.floor(Date.now() / 1000);
       // Entra's shape: oid is the user's object id (what the API uses as userId), roles an array.
       return new SignJWT({ oid: user.id, name: user.name, [ROLES_CLAIM]: [...user.roles] })
@@ -74,6 +82,7 @@ export async function loadOrCreateDevIssuer(options: { dataDir: string; baseUrl:
         .setJti(randomUUID())
         .sign(key.privateKey);
     },
+    signClaims: (claims) => new SignJWT(claims).setProtectedHeader({ alg: DEV_SIGNING_ALG, kid: key.kid, typ: 'JWT' }).sign(key.privateKey),
   };
 }
 

@@ -21,7 +21,9 @@ export interface HostServerOptions {
 }
 
 export function createHostServer(options: HostServerOptions): Server {
-  const server = createServer({ keepAlive: true }, (req, res) => {
+  // Repeated headers are joined with ', ' as the Functions host does, not dropped (Node drops
+  // repeats of some, Authorization among them, unless told otherwise).
+  const server = createServer({ keepAlive: true, joinDuplicateHeaders: true }, (req, res) => {
     handle(server, options, req, res).catch((error: unknown) => {
       writeLog('error', `Unhandled error for ${req.method} ${req.url}: ${errorDetail(error)}`);
       sendProblem(res, 500, 'The host failed to process the request.');

@@ -27,3 +27,15 @@ export function readBearerToken(authorizationHeader: string | null | undefined):
   }
   return { ok: true, token };
 }
+
+/**
+ * Whether an `Authorization` value holds more than one credential. A b64token has no comma, and
+ * the Functions host joins a header sent several times into one value with ", " (as
+ * `headers.get` does), so a comma means the header was repeated or lists several credentials:
+ * RFC 6750 §3.1 calls that an invalid request (400), not an invalid token. Refusing it also
+ * avoids choosing one of two tokens, which could be a different user than another component
+ * in front of the app saw.
+ */
+export function holdsSeveralCredentials(authorizationHeader: string | null | undefined): boolean {
+  return authorizationHeader?.includes(',') ?? false;
+}

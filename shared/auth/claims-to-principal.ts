@@ -7,6 +7,18 @@ function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
+/**
+ * The claims that become text the system stores and hashes (the user id, and the name in every
+ * event's actor) must be well-formed Unicode: a JWT payload is JSON and may hold a lone surrogate
+ * escape, which canonical JSON cannot hash. A token with such a claim is refused (401); Entra never
+ * issues one.
+ */
+const TEXT_CLAIMS = ['oid', 'sub', 'name', 'preferred_username'] as const;
+
+export function hasIllFormedTextClaims(claims: JWTPayload): boolean {
+  return TEXT_CLAIMS.some((claim) => typeof claims[claim] === 'string' && !(claims[claim] as string).isWellFormed());
+}
+
 function isRole(value: unknown): value is Role {
   return typeof value === 'string' && KNOWN_ROLES.has(value);
 }

@@ -13,7 +13,7 @@ export function tokenFailureFromJoseError(error: unknown): TokenFailure | undefi
 
   switch (error.code) {
     case errors.JWTExpired.code:
-      return { reason: 'expired', detail: 'token has expired' };
+      return { reason: 'expired', detail: (error as errors.JWTExpired).claim === 'iat' ? 'token is too old' : 'token has expired' };
     case errors.JWTClaimValidationFailed.code:
       return { reason: 'invalid', detail: claimDetail(error as errors.JWTClaimValidationFailed) };
     case errors.JOSEAlgNotAllowed.code:
@@ -37,6 +37,8 @@ function claimDetail(error: errors.JWTClaimValidationFailed): string {
   const claim = /^[a-z_]{1,32}$/i.test(error.claim) ? error.claim : 'unknown';
   if (error.reason === 'missing') return `token lacks the required "${claim}" claim`;
   if (claim === 'nbf') return 'token is not valid yet';
+  // jose checks iat only against the maximum age, and fails this way when it lies in the future.
+  if (claim === 'iat' && error.reason === 'check_failed') return 'token was issued in the future';
   if (error.reason === 'invalid') return `token "${claim}" claim has the wrong type`;
   return `token "${claim}" claim is not accepted`;
 }

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { readBearerToken } from './bearer.js';
-import { principalFromClaims } from './claims-to-principal.js';
+import { hasIllFormedTextClaims, principalFromClaims } from './claims-to-principal.js';
 import { tokenFailureFromJoseError } from './jose-failure.js';
 import type { Principal } from './roles.js';
 import { JwksUnavailableError, type TokenFailure } from './token-failure.js';
@@ -24,9 +24,27 @@ export interface TokenVerifierOptions {
   issuer: string;
   audience: string;
   jwksUri: string;
-  /** Allowed clock skew between us and the issuer for exp/nbf. Default 60. */
+  /** Allowed clock skew between us and the issuer for exp, nbf and iat. Default 300 (5 minutes). */
   clockToleranceSeconds?: number;
 }
+
+/**
+ * Clock skew allowed between this app and the issuer when checking exp, nbf and iat: 5 minutes,
+ * the default of Microsoft.IdentityModel, which most Entra-protected APIs use. Not a setting: the
+ * issuer and the app both run on NTP-synchronised clocks in every environment.
+ */
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5 * 60;
+
+/**
+ * The longest a token may be valid (exp - iat), and the oldest it may be (now - iat): 24 hours.
+ * Entra access tokens live 60-90 minutes by default, and a token lifetime policy can stretch them
+ * to one day at most, so no genuine token for this API lives longer (continuous access evaluation
+ * issues tokens of up to 28 hours, but only to resources that take part in it, which this API does
+ * not; joining it would mean raising this). A token with a 100-year exp, however it was signed,
+ * would otherwise outlive every revocation: refused outright, not merely waited out. Not a setting:
+ * the ceiling follows from the identity provider, not from the environment.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
 
 export type VerifyResult = { ok: true; principal: Principal } | { ok: false; failure: TokenFailure };
 
@@ -44,7 +62,6 @@ const ALGORITHMS = ['RS256', 'ES256'];
 // RFC 9068 (JWT access tokens) requires these; jose adds iss and aud because we check them. A
 // token without exp would never expire; sub is the fallback user id.
 const REQUIRED_CLAIMS = ['exp', 'iat', 'sub'];
-const DEFAULT_CLOCK_TOLERANCE_SECONDS = 60;
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const { issuer, audience } = options;
@@ -68,12 +85,21 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           algorithms: ALGORITHMS,
           requiredClaims: REQUIRED_CLAIMS,
           clockTolerance,
+          // Also makes jose refuse an iat in the future (beyond the tolerance), which it otherwise ignores.
+          maxTokenAge: MAX_TOKEN_LIFETIME_SECONDS,
         }));
       } catch (error) {
         if (error instanceof JwksUnavailableError) throw error;
         const failure = tokenFailureFromJoseError(error);
         if (failure === undefined) throw error;
         return { ok: false, failure };
+      }
+      // exp and iat are required numbers (jose checked them): a lifetime beyond what any genuine token has is refused.
+      if (payload.exp! - payload.iat! > MAX_TOKEN_LIFETIME_SECONDS) {
+        return { ok: false, failure: { reason: 'invalid', detail: `token lifetime (exp - iat) is longer than ${MAX_TOKEN_LIFETIME_SECONDS / 3600} hours` } };
+      }
+      if (hasIllFormedTextClaims(payload)) {
+        return { ok: false, failure: { reason: 'invalid', detail: 'token claims hold text that is not well-formed Unicode' } };
       }
       const principal = principalFromClaims(payload);
       if (principal === undefined) {

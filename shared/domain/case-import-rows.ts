@@ -60,3 +60,38 @@ function scopeReason(record: CaseRecord, principal: Principal): Reason | undefin
     ? { field: 'locationId', message: `is outside your work scope: you do not work at location ${record.locationId}` }
     : { field: 'jurisdiction', message: `is outside your work scope: you do not work in ${record.jurisdiction}` };
 }
+
+/** What the store holds for a row's case reference when the row is processed. */
+export interface StoredCaseFacts {
+  /** The case as imported before, if it was. */
+  existing: Pick<CaseRecord, 'jurisdiction' | 'locationId'> | undefined;
+  /** The jurisdictions of the (not deleted) tasks on this case reference. */
+  taskJurisdictions: readonly string[];
+}
+
+/** The one answer for a case reference taken by data outside the requester's scope: it names nothing of it. */
+export const USED_OUTSIDE_SCOPE = 'is already used outside your work scope';
+
+/**
+ * Whether importing the row would make the case record disagree with what is stored: the case
+ * record and the tasks on the case must agree on its jurisdiction, or the tasks' own jurisdiction
+ * could no longer add tasks to its case (a task must carry its case's jurisdiction).
+ * - An existing case keeps its jurisdiction: a correction is a data fix, not an import.
+ * - A case reference already used by tasks of another jurisdiction is not imported elsewhere.
+ * - An existing case, or tasks, outside the requester's scope are reported without naming their
+ *   jurisdiction (one message for both), as for every reference outside a caller's scope.
+ */
+export function conflictWithStoredCase(record: CaseRecord, facts: StoredCaseFacts, requester: Principal): Reason | undefined {
+  const { existing } = facts;
+  if (existing && !inWorkScope(requester, existing)) return { field: 'caseId', message: USED_OUTSIDE_SCOPE };
+  if (existing && existing.jurisdiction !== record.jurisdiction) {
+    return { field: 'jurisdiction', message: `must be ${existing.jurisdiction}: the case is already imported in ${existing.jurisdiction}, and a case keeps its jurisdiction` };
+  }
+  const others = [...new Set(facts.taskJurisdictions)].filter((jurisdiction) => jurisdiction !== record.jurisdiction).sort();
+  if (others.length === 0) return undefined;
+  if (!others.every((jurisdiction) => worksIn(requester, jurisdiction))) return { field: 'caseId', message: USED_OUTSIDE_SCOPE };
+  return { field: 'caseId', message: `is used by ${others.join(' and ')} tasks` };
+}
+
+const worksIn = (principal: Principal, jurisdiction: string): boolean =>
+  principal.roles.includes('admin') || (principal.workScope?.jurisdictions.includes(jurisdiction) ?? false);

@@ -71,12 +71,15 @@ export function newTaskDocument(
  * Applies a change to a task, enforcing the lifecycle rules: terminal tasks are read-only, the
  * status moves only along the transition table, work in progress has an owner, and a due date
  * that is moved must move into the future. Returns the new document; the input is not modified.
+ * A change that alters nothing (every value as it is) returns `current` itself, so the caller can
+ * tell "nothing to do" by identity and write nothing: no new version, no event, the same ETag.
  */
 export function applyTaskChange(current: TaskDocument, change: TaskChange, now: Date): TaskDocument {
   if (TERMINAL_STATUSES.includes(current.status)) {
     throw conflict(`The task is ${current.status} and can no longer be changed.`);
   }
   const next: TaskDocument = { ...current, ...definedOnly(change) };
+  if (changedFields(current, next).length === 0) return current;
 
   if (!canTransition(current.status, next.status)) {
     const allowed = STATUS_TRANSITIONS[current.status].join(', ') || 'none';

@@ -18,7 +18,9 @@ export function newUserDocument(input: CreateUserInput, now: Date): UserDocument
   return { ...input, createdAt: timestamp, updatedAt: timestamp };
 }
 
+/** The entry after a change; `current` itself when the change alters no value (nothing to write). */
 export function applyUserChange(current: UserDocument, change: UpdateUserInput, now: Date): UserDocument {
-  const defined = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
-  return { ...current, ...defined, updatedAt: now.toISOString() };
+  const defined = Object.entries(change).filter(([, value]) => value !== undefined);
+  const changes = defined.some(([key, value]) => JSON.stringify(current[key as keyof UserDocument]) !== JSON.stringify(value));
+  return changes ? { ...current, ...Object.fromEntries(defined), updatedAt: now.toISOString() } : current;
 }

@@ -1,5 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
 import type { Principal, Role } from '../auth/roles.js';
+import { holdsSeveralCredentials } from '../auth/bearer.js';
 import { JwksUnavailableError } from '../auth/verify-token.js';
 import type { Services } from '../services.js';
 import { ApiError } from './api-error.js';
@@ -7,7 +8,8 @@ import { ApiError } from './api-error.js';
 const REALM = 'caseload';
 
 /**
- * Verifies the bearer token and the coarse role gate. 401 carries a WWW-Authenticate challenge
+ * Verifies the bearer token and the coarse role gate. A repeated Authorization header is a 400
+ * (invalid_request, RFC 6750 §3.1). 401 carries a WWW-Authenticate challenge
  * (RFC 6750) so clients know to fetch a token; 403 means the caller is known but not allowed.
  */
 export async function authenticate(
@@ -15,9 +17,16 @@ export async function authenticate(
   request: HttpRequest,
   allowedRoles: readonly Role[] | undefined,
 ): Promise<Principal> {
+  const authorization = request.headers.get('authorization');
+  if (holdsSeveralCredentials(authorization)) {
+    throw new ApiError('validation', 'Send one Authorization header with one bearer token.', {
+      errors: [{ in: 'header', field: 'Authorization', message: 'must be sent once, holding one bearer token' }],
+      headers: { 'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_request"` },
+    });
+  }
   let outcome;
   try {
-    outcome = await services.tokenVerifier.verify(request.headers.get('authorization'));
+    outcome = await services.tokenVerifier.verify(authorization);
   } catch (error) {
     if (error instanceof JwksUnavailableError) {
       throw new ApiError('unavailable', 'Tokens cannot be verified right now because the signing keys are unreachable. Retry shortly.', {

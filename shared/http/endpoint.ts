@@ -12,6 +12,7 @@ import { readBody, JSON_CONTENT_TYPES, type BodyDecoder } from './request-body.j
 import { queryToObject } from './request-query.js';
 import { ROUTES, type RouteName } from './routes.js';
 import { SECURITY_HEADERS } from './security-headers.js';
+import { illFormedTextErrors } from './well-formed-text.js';
 import { fieldErrorsFromZod } from '../errors/zod-field-errors.js';
 
 /** What a handler returns; the pipeline wraps `data` in the success envelope. */
@@ -104,9 +105,9 @@ export async function runEndpoint<P, Q, B, A extends boolean>(
     const services = servicesForProcess();
     const principal = spec.authenticated ? await authenticate(services, request, spec.roles) : undefined;
     const idempotencyKey = spec.idempotencyKey ? readIdempotencyKey(request.headers) : undefined;
-    const rawQuery = queryToObject(request.query);
-    const params = parseWith(spec.params, request.params, 'path');
-    const query = parseWith(spec.query, rawQuery, 'query');
+    const rawQuery = queryToObject(request.url);
+    const params = parseRequestPart(spec.params, request.params, 'path');
+    const query = parseRequestPart(spec.query, rawQuery, 'query');
     const rawBody = spec.body
       ? await readBody(request, {
           acceptedTypes: spec.bodyContentTypes ?? JSON_CONTENT_TYPES,
@@ -114,7 +115,7 @@ export async function runEndpoint<P, Q, B, A extends boolean>(
           decoders: spec.bodyDecoders,
         })
       : undefined;
-    const body = spec.body ? parseWith(spec.body, rawBody, 'body') : (undefined as B);
+    const body = spec.body ? parseRequestPart(spec.body, rawBody, 'body') : (undefined as B);
     const execute = async () =>
       successResponse(
         await spec.handler({
@@ -155,7 +156,14 @@ export async function runEndpoint<P, Q, B, A extends boolean>(
   return response;
 }
 
-function parseWith<T>(schema: z.ZodType<T, unknown> | undefined, input: unknown, location: 'path' | 'query' | 'body'): T {
+/**
+ * Validates one decoded part of a request (path parameters, query parameters or the body): first
+ * that every string in it is well-formed Unicode, whatever the schema (see well-formed-text.ts),
+ * then the schema. 400 naming each bad field.
+ */
+export function parseRequestPart<T>(schema: z.ZodType<T, unknown> | undefined, input: unknown, location: 'path' | 'query' | 'body'): T {
+  const illFormed = illFormedTextErrors(input, location);
+  if (illFormed.length > 0) throw validationError(illFormed);
   if (!schema) {
     // An endpoint without a query schema takes no parameters: a stray one is a client bug.
     const unexpected = location === 'query' ? Object.keys(input as object) : [];

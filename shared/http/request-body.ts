@@ -1,6 +1,7 @@
 import type { HttpRequest } from '@azure/functions';
 import { validationError } from '../errors/app-error.js';
 import { ApiError } from './api-error.js';
+import { decodeUtf8KeepingInvalid, illFormedTextErrors } from './well-formed-text.js';
 
 /** Bodies are small JSON documents; anything bigger is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -13,8 +14,12 @@ function mediaType(header: string | null): string | undefined {
   return header?.split(';')[0]?.trim().toLowerCase() || undefined;
 }
 
-/** Turns a body's text into the value the endpoint's schema validates; throws an ApiError when it cannot. */
-export type BodyDecoder = (text: string) => unknown;
+/**
+ * Turns a body into the value the endpoint's schema validates; throws an ApiError when it cannot.
+ * `text` is the body decoded as UTF-8, any bytes that are not UTF-8 kept as lone surrogates;
+ * `bytes` the body as received, for a decoder that must see those bytes as they were.
+ */
+export type BodyDecoder = (text: string, bytes: Uint8Array) => unknown;
 
 export interface BodyFormat {
   acceptedTypes: readonly string[];
@@ -27,7 +32,8 @@ export interface BodyFormat {
 /**
  * Reads and decodes a request body: 415 for a wrong content type, 413 above the size limit
  * (checked on the declared length first, then on the bytes actually read), 400 for malformed
- * content or a missing body. Returns the decoded, not yet validated, value.
+ * content, text that is not UTF-8 (naming the fields that hold it) or a missing body. Returns the
+ * decoded, not yet validated, value.
  */
 export async function readBody(request: HttpRequest, format: BodyFormat): Promise<unknown> {
   const { acceptedTypes, maxBytes = MAX_BODY_BYTES, decoders = {} } = format;
@@ -49,13 +55,23 @@ export async function readBody(request: HttpRequest, format: BodyFormat): Promis
     });
   }
 
-  let text: string;
+  const text = decodeUtf8KeepingInvalid(bytes, { dropByteOrderMark: true });
+  const decode = decoders[type] ?? parseJson;
+  if (text.isWellFormed()) return decode(text, bytes);
+  // Bytes that are not UTF-8 (kept as lone surrogates by the decoding): name the fields they ended
+  // up in. When the content does not decode, or they vanished (a repeated JSON key), the body as a whole.
+  let value: unknown;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    value = decode(text, bytes);
   } catch {
-    throw new ApiError('malformedJson', 'The request body is not valid UTF-8.');
+    throw notUtf8();
   }
-  return (decoders[type] ?? parseJson)(text);
+  const errors = illFormedTextErrors(value, 'body');
+  throw errors.length > 0 ? validationError(errors) : notUtf8();
+}
+
+function notUtf8(): ApiError {
+  return new ApiError('malformedJson', 'The request body is not valid UTF-8.');
 }
 
 function parseJson(text: string): unknown {

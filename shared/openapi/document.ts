@@ -72,7 +72,8 @@ PROBLEM_DESCRIPTIONS[422] = 'The Idempotency-Key was already used for a differen
 export function problemStatuses(spec: AnyEndpointSpec): number[] {
   const statuses = new Set<number>([500, 429, ...(spec.docs.problems ?? [])]);
   if (spec.authenticated) [401, 403, 503].forEach((status) => statuses.add(status));
-  if (spec.params || spec.query || spec.body || spec.docs.requestHeaders?.length) statuses.add(400);
+  // Every endpoint refuses unknown query parameters, and every authenticated one a repeated Authorization header.
+  statuses.add(400);
   if (spec.body) [413, 415].forEach((status) => statuses.add(status));
   if (spec.idempotencyKey) [400, 409, 422].forEach((status) => statuses.add(status));
   return [...statuses].sort();
@@ -92,7 +93,7 @@ function makeProblemResponse(status: number) {
     // One component per status, referenced by every operation that can answer it.
     id: `Problem${status}`,
     description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
-    headers: headers(extra, status === 503 || status === 429 || status === 409 ? ['Retry-After'] : status === 412 ? ['ETag'] : []),
+    headers: headers(extra, status === 503 || status === 429 || status === 409 ? ['Retry-After'] : status === 412 ? ['ETag'] : status === 400 ? ['WWW-Authenticate'] : []),
     content: { 'application/problem+json': { schema: problemSchema } },
   };
 }

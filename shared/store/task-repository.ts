@@ -2,7 +2,7 @@ import type { Container, Database, ItemDefinition } from '@azure/cosmos';
 import { CONTAINERS } from '../config/entities.js';
 import type { TaskScope } from '../domain/permissions.js';
 import { httpEtag, type StoredTask, type TaskDocument } from '../domain/task-document.js';
-import { PRIORITIES, TASK_STATUSES, type Priority, type TaskStatus } from '../schemas/task.js';
+import { PRIORITIES, TASK_STATUSES, type Jurisdiction, type Priority, type TaskStatus } from '../schemas/task.js';
 import type { ListTasksQuery } from '../schemas/task-query.js';
 import { splitSystemProperties, type SystemProperties } from './cosmos-document.js';
 import { isPreconditionFailed, withCosmosErrors } from './cosmos-errors.js';
@@ -99,6 +99,30 @@ export class TaskRepository {
       const ids: string[] = [];
       while (ids.length < max && iterator.hasMoreResults()) ids.push(...(await iterator.fetchNext()).resources);
       return ids.slice(0, max);
+    });
+  }
+
+  /**
+   * The jurisdictions of the tasks (not deleted) on each of these case references: what a case
+   * import must agree with. One cross-partition query per call, for up to an import chunk of cases.
+   */
+  async jurisdictionsByCase(caseIds: readonly string[]): Promise<Map<string, Jurisdiction[]>> {
+    const byCase = new Map<string, Jurisdiction[]>();
+    if (caseIds.length === 0) return byCase;
+    return withCosmosErrors(async () => {
+      const { resources } = await this.container.items
+        .query<{ caseId: string; jurisdiction: Jurisdiction }>({
+          // One row per task (a case has a handful), folded here rather than with DISTINCT, which the
+          // embedded database's SQL parser does not know.
+          query: 'SELECT c.caseId, c.jurisdiction FROM c WHERE ARRAY_CONTAINS(@caseIds, c.caseId) AND c.deletedAt = null',
+          parameters: [{ name: '@caseIds', value: [...new Set(caseIds)] }],
+        })
+        .fetchAll();
+      for (const { caseId, jurisdiction } of resources) {
+        const known = byCase.get(caseId) ?? [];
+        if (!known.includes(jurisdiction)) byCase.set(caseId, [...known, jurisdiction]);
+      }
+      return byCase;
     });
   }
 

@@ -5,9 +5,17 @@ import type { TaskRepository } from '../store/task-repository.js';
 
 const ATTEMPTS = 5;
 
+/** What a conditional write did: `written` false when the decision found nothing to change (then after = before). */
+export interface WriteOutcome {
+  before: StoredTask;
+  after: StoredTask;
+  written: boolean;
+}
+
 /**
  * Read-modify-write of one task, conditioned on the version read. `decide` sees the current
- * state and returns the next document (or undefined for "nothing to do"); it may throw to refuse.
+ * state and returns the next document, or undefined for "nothing to do" (nothing is written: no
+ * new version, no event); it may throw to refuse. Resolves undefined only when there is no such task.
  *
  * A conflict with a housekeeping write (the outbox being cleared) is not a conflict with the
  * caller's intent, so on 412 from the database the whole decision is re-run on fresh state; if a
@@ -17,13 +25,14 @@ export async function conditionalWrite(
   tasks: TaskRepository,
   id: string,
   decide: (current: StoredTask | undefined) => TaskDocument | undefined,
-): Promise<{ before: StoredTask; after: StoredTask } | undefined> {
+): Promise<WriteOutcome | undefined> {
   for (let attempt = 1; ; attempt++) {
     const current = await tasks.get(id);
     const next = decide(current);
-    if (!next || !current) return undefined;
+    if (!current) return undefined;
+    if (!next) return { before: current, after: current, written: false };
     try {
-      return { before: current, after: await tasks.replace(next, current) };
+      return { before: current, after: await tasks.replace(next, current), written: true };
     } catch (error) {
       if (!isPreconditionFailed(error)) throw error;
       if (attempt >= ATTEMPTS) {

@@ -28,7 +28,7 @@ export async function flagOverdue(
       now,
     });
   });
-  if (!result) return 'skipped';
+  if (!result?.written) return 'skipped';
   // The flag and its event are stored; if publishing fails now the relay publishes the event
   // later, so this message is still done (retrying it would find the task flagged and skip).
   await publishOutbox(result.after, deps, traceparent).catch(() => undefined);

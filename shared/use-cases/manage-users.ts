@@ -19,13 +19,15 @@ export async function createUser(deps: UserDeps, input: CreateUserInput): Promis
   return deps.users.create(newUserDocument(input, deps.now()));
 }
 
-/** Changes a directory entry, conditioned on the version the caller read (If-Match required). */
+/** Changes a directory entry, conditioned on the version the caller read (If-Match required); a change that changes nothing writes nothing. */
 export async function updateUser(deps: UserDeps, id: string, ifMatch: string | null, change: UpdateUserInput): Promise<StoredUser> {
   const current = await deps.users.get(id);
   if (!current) throw notFound(`No user ${id} exists.`);
   requireIfMatch(ifMatch, current.etag);
   await assertKnownLocations(deps, change.locations);
-  return replaceReportingCurrent(deps, applyUserChange(current.document, change, deps.now()), current);
+  const next = applyUserChange(current.document, change, deps.now());
+  // Every value as it is: nothing to write, the ETag stays.
+  return next === current.document ? current : replaceReportingCurrent(deps, next, current);
 }
 
 /**

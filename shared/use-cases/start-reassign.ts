@@ -1,6 +1,8 @@
 import type { Principal } from '../auth/roles.js';
 import { emptyChunkResult } from '../domain/operation-progress.js';
 import { visibilityScope } from '../domain/permissions.js';
+import type { StoredUser } from '../domain/user-document.js';
+import { canSeeUser } from '../domain/user-rules.js';
 import { validationError } from '../errors/app-error.js';
 import { MAX_REASSIGN_TASKS, type OperationDocument, type ReassignRequest } from '../schemas/operation.js';
 import type { Services } from '../services.js';
@@ -17,7 +19,7 @@ export async function startReassign(
   request: ReassignRequest,
   context: StartContext,
 ): Promise<OperationDocument> {
-  await assertUsers(deps, request);
+  await assertUsers(deps, principal, request);
   const taskIds = await deps.tasks.findIds(
     { status: ['pending', 'in_progress'], assignee: request.fromUserId, ...(request.jurisdiction ? { jurisdiction: [request.jurisdiction] } : {}) },
     visibilityScope(principal),
@@ -37,12 +39,20 @@ export async function startReassign(
   });
 }
 
-/** fromUserId must be in the directory (it may be deactivated: that is why its work moves); toUserId active. */
-async function assertUsers({ users }: Pick<Services, 'users'>, request: ReassignRequest): Promise<void> {
+/**
+ * fromUserId must be in the directory (it may be deactivated: that is why its work moves); toUserId
+ * active. Both must be people the requester may see in the directory (a manager: those sharing one
+ * of their jurisdictions; an admin: everyone), and a user outside that scope is answered exactly
+ * as an unknown one, so the answer does not reveal who exists elsewhere. An inactive target reads
+ * the same as an unknown one too.
+ */
+async function assertUsers({ users }: Pick<Services, 'users'>, principal: Principal, request: ReassignRequest): Promise<void> {
   const [from, to] = await Promise.all([users.get(request.fromUserId), request.toUserId ? users.get(request.toUserId) : undefined]);
+  const visible = (user: StoredUser | undefined): user is StoredUser => user !== undefined && canSeeUser(principal, user.document);
   const errors = [];
-  if (!from) errors.push({ in: 'body' as const, field: 'fromUserId', message: `${request.fromUserId} is not a known user` });
-  if (request.toUserId && !to) errors.push({ in: 'body' as const, field: 'toUserId', message: `${request.toUserId} is not a known user` });
-  else if (to && !to.document.active) errors.push({ in: 'body' as const, field: 'toUserId', message: `${request.toUserId} is deactivated` });
+  if (!visible(from)) errors.push({ in: 'body' as const, field: 'fromUserId', message: 'is not a user in your work scope' });
+  if (request.toUserId && !(visible(to) && to.document.active)) {
+    errors.push({ in: 'body' as const, field: 'toUserId', message: 'is not an active user in your work scope' });
+  }
   if (errors.length > 0) throw validationError(errors);
 }

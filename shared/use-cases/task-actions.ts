@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/roles.js';
-import { assertAllowed, assertVisible, type TaskAction } from '../domain/permissions.js';
+import { assertAllowed, type TaskAction } from '../domain/permissions.js';
 import type { StoredTask, TaskDocument } from '../domain/task-document.js';
 import { recordEvent } from '../domain/task-events.js';
 import { applyTaskChange, reopenTask } from '../domain/task-rules.js';
@@ -54,7 +54,8 @@ function nextState(action: WorkflowAction, principal: Principal, task: TaskDocum
  * A workflow action on one task, atomically: the decision is made on the state read and written
  * only if that state is still current, so of two claimants racing for one task exactly one wins
  * and the other is told who holds it (409). If-Match is optional here; when sent, a stale one is
- * a 412 as everywhere else.
+ * a 412 as everywhere else. An action that changes nothing (assigning a task to its assignee)
+ * writes nothing and returns the task as it is.
  */
 export type TaskActionDeps = Pick<Services, 'tasks' | 'messaging' | 'users' | 'now'>;
 
@@ -68,8 +69,10 @@ export async function performTaskAction(
   context: WriteContext,
 ): Promise<StoredTask> {
   if (action === 'assign' && input.userId) {
+    // May this caller assign this task at all (404/403/409)? Only then is the directory consulted,
+    // so the answer tells someone who may not assign nothing about the user they named.
     const snapshot = await deps.tasks.get(id);
-    assertVisible(principal, snapshot?.document, id);
+    assertAllowed(principal, action, snapshot?.document, id);
     await assertAssignable(deps, input.userId, snapshot.document, { in: 'body', field: 'userId' });
   }
   const result = await conditionalWrite(deps.tasks, id, (current) => {
@@ -77,9 +80,11 @@ export async function performTaskAction(
     if (ifMatch) requireIfMatch(ifMatch, current!.etag);
     const now = deps.now();
     const next = nextState(action, principal, current!.document, input, now);
+    // Assigning a task to whoever already holds it (or unassigning an unassigned one) changes nothing.
+    if (next === current!.document) return undefined;
     return recordEvent(current!.document, next, { ...eventFacts(context, now), type: EVENT_TYPES[action] });
   });
-  const stored = result!.after;
-  await publishAfterWrite(stored, deps, context.log, context.traceparent);
-  return stored;
+  if (!result!.written) return result!.after;
+  await publishAfterWrite(result!.after, deps, context.log, context.traceparent);
+  return result!.after;
 }

@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/roles.js';
-import { assertAllowed, assertMayChange, assertVisible, inWorkScope } from '../domain/permissions.js';
+import { assertAllowed, assertMayChange, inWorkScope } from '../domain/permissions.js';
 import type { StoredTask, TaskDocument } from '../domain/task-document.js';
 import { recordEvent } from '../domain/task-events.js';
 import { applyTaskChange, type TaskChange } from '../domain/task-rules.js';
@@ -12,9 +12,15 @@ import { assertAssignable, assertKnownLocation } from './reference-checks.js';
 import { eventFacts, type WriteContext } from './write-context.js';
 
 /**
- * The one path every PATCH/PUT takes: visibility (404), reference data (400: a known location,
- * an assignable assignee), then on fresh state If-Match (428/412), the caller's rights (403/409)
- * and the lifecycle rules (409/400); the event is recorded in the same conditioned write.
+ * The one path every PATCH/PUT takes: visibility (404) and the caller's rights (403/409) first,
+ * then reference data (400: a known location, an assignable assignee), then on fresh state
+ * If-Match (428/412), the rights again and the lifecycle rules (409/400); the event is recorded in
+ * the same conditioned write. A change that changes nothing writes nothing and returns the task
+ * as it is (same version, same ETag, no event).
+ *
+ * Rights come before reference data so a caller who may not assign learns nothing about the
+ * directory from the answer: a caseworker naming someone else as assignee gets 403 whether or
+ * not that person exists.
  */
 export type UpdateTaskDeps = Pick<Services, 'tasks' | 'messaging' | 'reference' | 'users' | 'now'>;
 
@@ -27,13 +33,11 @@ export async function updateTask(
   context: WriteContext,
 ): Promise<StoredTask> {
   const snapshot = await deps.tasks.get(id);
-  assertVisible(principal, snapshot?.document, id);
+  const locationId = change.locationId ?? snapshot?.document.locationId ?? '';
+  assertMayUpdate(principal, snapshot?.document, id, change, locationId);
   // Reference checks read other containers, so they run before the conditioned write; what they
   // depend on (jurisdiction) never changes, and the location comes from this very change.
-  const locationId = change.locationId ?? snapshot.document.locationId;
   const movesLocation = change.locationId !== undefined && change.locationId !== snapshot.document.locationId;
-  // Authorization before reference data: where the caller may not work, nothing about it is checked.
-  assertLocationInScope(principal, snapshot.document.jurisdiction, locationId);
   if (movesLocation) await assertKnownLocation(deps, locationId);
   // Whoever holds the task after the change must be able to do it there: a new assignee, or the
   // current one when the task moves to another location (then the location is what is refused).
@@ -47,16 +51,23 @@ export async function updateTask(
   const result = await conditionalWrite(deps.tasks, id, (current) => {
     assertAllowed(principal, 'update', current?.document, id);
     requireIfMatch(ifMatch, current!.etag);
-    assertMayChange(principal, current!.document, change);
-    assertLocationInScope(principal, current!.document.jurisdiction, locationId);
+    assertMayUpdate(principal, current!.document, id, change, locationId);
     const now = deps.now();
-    return recordEvent(current!.document, applyTaskChange(current!.document, change, now), eventFacts(context, now));
+    const next = applyTaskChange(current!.document, change, now);
+    // Every value as it was (a PATCH or PUT repeating the task): nothing to write, the ETag stays.
+    if (next === current!.document) return undefined;
+    return recordEvent(current!.document, next, eventFacts(context, now));
   });
-  const stored = result!.after;
-  await publishAfterWrite(stored, deps, context.log, context.traceparent);
-  return stored;
+  if (!result!.written) return result!.after;
+  await publishAfterWrite(result!.after, deps, context.log, context.traceparent);
+  return result!.after;
 }
 
-function assertLocationInScope(principal: Principal, jurisdiction: TaskDocument['jurisdiction'], locationId: string): void {
-  if (!inWorkScope(principal, { jurisdiction, locationId })) throw forbidden(`Location ${locationId} is outside your work scope.`);
+/** 404 unless visible, 403/409 unless this caller may make this change (assignee, location) to the task. */
+function assertMayUpdate(principal: Principal, task: TaskDocument | undefined, id: string, change: TaskChange, locationId: string): asserts task is TaskDocument {
+  assertAllowed(principal, 'update', task, id);
+  assertMayChange(principal, task, change);
+  if (!inWorkScope(principal, { jurisdiction: task.jurisdiction, locationId })) {
+    throw forbidden(`Location ${locationId} is outside your work scope.`);
+  }
 }

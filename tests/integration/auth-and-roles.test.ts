@@ -1,5 +1,7 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { SignJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contractViolations } from '../contract/contract-validator.js';
 import { createTask, expectProblem, taskBody } from './fixtures.js';
 import { startLocalHost, type LocalHost } from './local-host.js';
 
@@ -34,6 +36,51 @@ describe('authentication', () => {
       await expectProblem(response, 401);
       expect(response.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
     }
+  });
+
+  it('401 for a token issued in the future or living a century; a few minutes of clock skew are tolerated', async () => {
+    const { issuer, audience, signClaims } = host.issuer();
+    const now = Math.floor(Date.now() / 1000);
+    const forge = (times: { iat: number; exp: number }) =>
+      signClaims({ iss: issuer, aud: audience, sub: CASEWORKER, oid: CASEWORKER, name: 'Casey', roles: ['caseworker'], ...times });
+    for (const [times, detail] of [
+      [{ iat: now + 3600, exp: now + 7200 }, 'token was issued in the future'],
+      [{ iat: now, exp: now + 100 * 365 * 86_400 }, 'token lifetime (exp - iat) is longer than 24 hours'],
+      [{ iat: now - 25 * 3600, exp: now + 600 }, 'token is too old'],
+    ] as const) {
+      const response = await host.call('/v1/tasks?limit=1', { headers: { authorization: `Bearer ${await forge(times)}` } });
+      const problem = await expectProblem(response, 401);
+      expect(problem.detail).toBe(detail);
+      expect(response.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+    }
+    const skewed = await forge({ iat: now + 120, exp: now + 3600 });
+    expect((await host.call('/v1/tasks?limit=1', { headers: { authorization: `Bearer ${skewed}` } })).status).toBe(200);
+  });
+
+  it('400 invalid_request for two Authorization headers, whether sent as two lines or folded into one', async () => {
+    const first = await host.token('caseworker');
+    const second = await host.token('admin');
+    const folded = new Headers();
+    folded.append('authorization', `Bearer ${first}`);
+    folded.append('authorization', `Bearer ${second}`);
+    const response = await host.call('/v1/tasks?limit=1', { headers: folded });
+    const problem = await expectProblem(response, 400, 'Authorization');
+    expect(problem.errors).toEqual([{ in: 'header', field: 'Authorization', message: 'must be sent once, holding one bearer token' }]);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="caseload", error="invalid_request"');
+
+    // Two header lines, as a client or proxy may send them: the host joins them with ", ".
+    const twoLines = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      const request = httpRequest(`${host.baseUrl}/api/v1/tasks?limit=1`, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk) => (body += chunk)).on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      });
+      request.setHeader('authorization', [`Bearer ${first}`, `Bearer ${second}`]);
+      request.on('error', reject).end();
+    });
+    expect(twoLines.status).toBe(400);
+    expect(JSON.parse(twoLines.body).errors).toEqual(problem.errors);
+    const headers = new Headers(Object.entries(twoLines.headers).map(([name, value]) => [name, String(value)]));
+    expect(contractViolations({ method: 'GET', path: '/v1/tasks', status: twoLines.status, headers, body: twoLines.body })).toEqual([]);
   });
 
   it('serves the dev issuer metadata that tokens are checked against', async () => {

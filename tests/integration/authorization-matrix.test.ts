@@ -127,17 +127,19 @@ const MATRIX: Record<RouteName, { request: (scope: Scope, role: Role) => Promise
         method: 'POST',
         path: '/v1/operations/reassign',
         json: { fromUserId: holder.id, toUserId: null },
-        // A manager's reassignment snapshots only the tasks in their scope.
-        check: (body) => expect(body.data.progress.totalItems).toBe(scope === 'in' || role === 'admin' ? 1 : 0),
+        check: (body) => expect(body.data.progress.totalItems).toBe(1),
       };
     },
-    expect: { admin: [202, 202], manager: [202, 202], caseworker: [403, 403], viewer: [403, 403] },
+    // A manager names only people of their own jurisdictions: one elsewhere is refused as an unknown user would be.
+    expect: { admin: [202, 202], manager: [202, 400], caseworker: [403, 403], viewer: [403, 403] },
   },
   operationsGet: {
     // In scope: the caller's own operation (where their role may start one); out of scope: another manager's.
     request: async (scope, role) => {
-      const owner = scope === 'in' && (role === 'admin' || role === 'manager') ? CALLERS[role] : { role: 'manager' as const, userId: 'b0000000-0000-4000-8000-000000000002' };
-      const started = await host.call('/v1/operations/reassign', { method: 'POST', as: owner, json: { fromUserId: (await newUser(scope)).id, toUserId: null } });
+      const own = scope === 'in' && (role === 'admin' || role === 'manager');
+      const owner = own ? CALLERS[role] : { role: 'manager' as const, userId: 'b0000000-0000-4000-8000-000000000002' };
+      // The other manager (FAMILY among her jurisdictions) reassigns someone of her own scope.
+      const started = await host.call('/v1/operations/reassign', { method: 'POST', as: owner, json: { fromUserId: (await newUser(own ? scope : 'out')).id, toUserId: null } });
       return { method: 'GET', path: `/v1/operations/${(await started.json()).data.id}` };
     },
     expect: { admin: [200, 200], manager: [200, 404], caseworker: [404, 404], viewer: [404, 404] },

@@ -104,3 +104,58 @@ describe('bad input always gets a 4xx problem naming the field', () => {
     expect((await host.call('/v1/tasks', { method: 'DELETE', as: 'manager', contract: false })).status).toBe(405);
   });
 });
+
+describe('text that is not well-formed Unicode → 400 naming the field, never a 500', () => {
+  const LONE = '\ud800';
+  const ILL_FORMED = /^must be well-formed Unicode text/;
+  const fieldError = (problem: Record<string, any>, field: string) => problem.errors.find((error: { field: string }) => error.field === field);
+
+  it('in a body field, on every kind of write (create, PATCH, PUT, cancel reason, user name)', async () => {
+    const created = await expectProblem(await post(JSON.stringify(taskBody({ title: `Review ${LONE}` }))), 400, 'title');
+    expect(created.type).toBe('/problems/validation');
+    expect(fieldError(created, 'title')).toEqual({ in: 'body', field: 'title', message: expect.stringMatching(ILL_FORMED) });
+
+    const task = await createTask(host);
+    const patched = await host.call(`/v1/tasks/${task.id}`, { method: 'PATCH', as: 'manager', headers: { 'if-match': task.etag }, json: { description: `x${LONE}` } });
+    await expectProblem(patched, 400, 'description');
+    const { caseId: _caseId, jurisdiction: _jurisdiction, ...replacement } = taskBody({ title: LONE, status: 'pending', assignee: null });
+    await expectProblem(await host.call(`/v1/tasks/${task.id}`, { method: 'PUT', as: 'manager', headers: { 'if-match': task.etag }, json: replacement }), 400, 'title');
+    await expectProblem(await host.call(`/v1/tasks/${task.id}/cancel`, { method: 'POST', as: 'manager', json: { reason: `dup${LONE}` } }), 400, 'reason');
+    const user = { id: `lone-${Date.now()}`, name: `Ann ${LONE}`, email: 'ann@example.test', roles: ['caseworker'], jurisdictions: ['IA'] };
+    await expectProblem(await host.call('/v1/users', { method: 'POST', as: 'admin', json: user }), 400, 'name');
+
+    // Nothing was written: the task is as it was, and still usable.
+    const current = await (await host.call(`/v1/tasks/${task.id}`, { as: 'manager' })).json();
+    expect(current.data).toMatchObject({ etag: task.etag, status: 'pending', description: task.body.description });
+  });
+
+  it('in a query parameter, percent-encoded bytes that are not UTF-8 (a surrogate encoded as a character)', async () => {
+    const problem = await expectProblem(await host.call('/v1/tasks?q=%ED%A0%80ab', { as: 'manager' }), 400, 'q');
+    expect(fieldError(problem, 'q')).toEqual({ in: 'query', field: 'q', message: expect.stringMatching(ILL_FORMED) });
+    expect((await host.call('/v1/tasks?q=caf%C3%A9', { as: 'manager' })).status).toBe(200);
+  });
+
+  it('in a CSV cell, named by row and column', async () => {
+    const encoder = new TextEncoder();
+    const body = new Uint8Array([
+      ...encoder.encode('caseId,jurisdiction,locationId,caseName,caseType\n1234567812345678,IA,765324,Fine,Asylum\n1234567812345679,IA,765324,"Smith '),
+      0xed, 0xa0, 0x80,
+      ...encoder.encode('",Asylum\n'),
+    ]);
+    const response = await host.call('/v1/cases/import', { method: 'POST', as: 'manager', headers: { 'content-type': 'text/csv' }, body });
+    const problem = await expectProblem(response, 400, 'cases.1.caseName');
+    expect(problem.errors).toEqual([{ in: 'body', field: 'cases.1.caseName', message: expect.stringMatching(ILL_FORMED) }]);
+  });
+
+  it('in a batch item: the batch is refused as a whole, naming the item, and nothing of it is written', async () => {
+    const caseId = taskBody().caseId as string;
+    const items = [
+      { op: 'create', task: taskBody({ caseId, title: 'Fine' }) },
+      { op: 'create', task: taskBody({ caseId, title: `Bad ${LONE}` }) },
+    ];
+    const problem = await expectProblem(await host.call('/v1/tasks/batch', { method: 'POST', as: 'manager', json: { items } }), 400, 'items.1.task.title');
+    expect(problem.errors).toHaveLength(1);
+    const tasks = await (await host.call(`/v1/tasks?caseId=${caseId}`, { as: 'manager' })).json();
+    expect(tasks.data).toEqual([]);
+  });
+});

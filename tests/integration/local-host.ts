@@ -18,6 +18,8 @@ export interface LocalHost {
   token(role: Role, userId?: string): Promise<string>;
   /** A dev-issuer token with exactly these roles (possibly none). */
   tokenWithRoles(roles: Role[], userId?: string): Promise<string>;
+  /** The dev issuer's name, audience, and a signature over exactly the claims given (to forge bad tokens). */
+  issuer(): Pick<DevIssuer, 'issuer' | 'audience' | 'signClaims'>;
   /**
    * fetch against /api/..., with an optional role's token. Every response is checked against the
    * OpenAPI document (tests/contract); `contract: false` only for calls that deliberately go
@@ -79,6 +81,7 @@ export async function startLocalHost(options: { env?: Record<string, string> } =
     output: () => launched.map((host) => host.output()).join(''),
     token,
     tokenWithRoles: (roles, userId = 'no-role-user') => issuer!.signToken({ id: userId, name: 'Test user', roles }),
+    issuer: () => issuer!,
     async call(path, init = {}) {
       const { as, json, contract = true, ...rest } = init;
       const headers = new Headers(rest.headers);

@@ -74,7 +74,7 @@ describe('bulk reassignment', () => {
     const done = await waitForOperation(host, operation.id);
     expect(done).toMatchObject({ status: 'completed_with_errors', progress: { totalItems: 3, succeeded: 1, failed: 2, skipped: 0 } });
     expect(done.errors).toEqual(
-      expect.arrayContaining(civil.map((task) => ({ item: task.id, field: 'toUserId', message: `${to} does not work in CIVIL` }))),
+      expect.arrayContaining(civil.map((task) => ({ item: task.id, field: 'toUserId', message: 'must be an active caseworker or manager who works in CIVIL at location 765324' }))),
     );
     expect(done.errors).toHaveLength(2);
     for (const task of civil) expect(await taskOf(task.id)).toMatchObject({ assignee: from, etag: task.etag });
@@ -92,14 +92,20 @@ describe('bulk reassignment', () => {
     expect(empty).toMatchObject({ status: 'succeeded', completedAt: expect.any(String), progress: { totalItems: 0, totalChunks: 0 } });
   });
 
-  it('refuses unknown or inactive users and bad bodies with the field named; caseworkers may not start one', async () => {
+  it('refuses unknown, out-of-scope or inactive users (indistinguishably) and bad bodies with the field named; caseworkers may not start one', async () => {
     const from = await createCaseworker(host, ['IA']);
     const post = (json: unknown, as: 'manager' | 'caseworker' = 'manager') => host.call('/v1/operations/reassign', { method: 'POST', as, json });
-    await expectProblem(await post({ fromUserId: 'nobody-at-all', toUserId: null }), 400, 'fromUserId');
-    await expectProblem(await post({ fromUserId: from, toUserId: 'nobody-at-all' }), 400, 'toUserId');
+    const facts = ({ correlationId: _c, instance: _i, ...problem }: Record<string, any>) => problem;
+    const southern = await createCaseworker(host, ['FAMILY']); // outside Morgan's jurisdictions
+    const unknownFrom = facts(await expectProblem(await post({ fromUserId: 'nobody-at-all', toUserId: null }), 400, 'fromUserId'));
+    const outOfScopeFrom = facts(await expectProblem(await post({ fromUserId: southern, toUserId: null }), 400, 'fromUserId'));
+    expect(outOfScopeFrom).toEqual(unknownFrom);
     const inactive = await createCaseworker(host, ['IA']);
     expect((await host.call(`/v1/users/${inactive}/deactivate`, { method: 'POST', as: 'admin' })).status).toBe(200);
-    await expectProblem(await post({ fromUserId: from, toUserId: inactive }), 400, 'toUserId');
+    const unknownTo = facts(await expectProblem(await post({ fromUserId: from, toUserId: 'nobody-at-all' }), 400, 'toUserId'));
+    expect(facts(await expectProblem(await post({ fromUserId: from, toUserId: southern }), 400, 'toUserId'))).toEqual(unknownTo);
+    expect(facts(await expectProblem(await post({ fromUserId: from, toUserId: inactive }), 400, 'toUserId'))).toEqual(unknownTo);
+    expect(JSON.stringify([unknownFrom, unknownTo])).not.toMatch(/nobody|op-|FAMILY|deactivated/);
     await expectProblem(await post({ fromUserId: from, toUserId: from }), 400, 'toUserId');
     await expectProblem(await post({ fromUserId: from }), 400, 'toUserId');
     await expectProblem(await post({ fromUserId: from, toUserId: null }, 'caseworker'), 403);
@@ -164,6 +170,29 @@ describe('case import', () => {
     const nothing = await startOperation(host, '/v1/cases/import', 'manager', { json: { cases: [{ caseId: 'x' }] } });
     expect(nothing).toMatchObject({ status: 'completed_with_errors', completedAt: expect.any(String), progress: { totalItems: 1, failed: 1, totalChunks: 0 } });
     expect(nothing.errors.map((error: { field: string }) => error.field)).toEqual(['caseId', 'jurisdiction', 'locationId', 'caseName', 'caseType']);
+  });
+
+  it('keeps case records and tasks in agreement: a reference used by IA tasks is not imported elsewhere, and a case keeps its jurisdiction', async () => {
+    const [used, existing] = caseIds(2, '85');
+    await createTask(host, { caseId: used, jurisdiction: 'IA' });
+    const first = await startOperation(host, '/v1/cases/import', 'admin', {
+      json: { cases: [{ caseId: existing, jurisdiction: 'SSCS', locationId: '698118', caseName: 'Existing', caseType: 'PIP' }] },
+    });
+    expect(await waitForOperation(host, first.id)).toMatchObject({ status: 'succeeded' });
+
+    const operation = await startOperation(host, '/v1/cases/import', 'admin', {
+      csv: [CSV_HEADER, `${used},FAMILY,231596,Elsewhere,Divorce`, `${existing},CIVIL,231596,Moved,Money`].join('\n'),
+    });
+    const done = await waitForOperation(host, operation.id);
+    expect(done).toMatchObject({ status: 'completed_with_errors', progress: { succeeded: 0, failed: 2 } });
+    expect(done.errors).toEqual([
+      { item: 'row 1', field: 'caseId', message: 'is used by IA tasks' },
+      { item: 'row 2', field: 'jurisdiction', message: 'must be SSCS: the case is already imported in SSCS, and a case keeps its jurisdiction' },
+    ]);
+    expect((await host.call(`/v1/cases/${used}`, { as: 'admin' })).status).toBe(404);
+    expect((await (await host.call(`/v1/cases/${existing}`, { as: 'admin' })).json()).data).toMatchObject({ jurisdiction: 'SSCS', caseName: 'Existing' });
+    // IA can still add tasks to its own case.
+    await createTask(host, { caseId: used, jurisdiction: 'IA' });
   });
 
   it('still runs when Service Bus was down at the request: the dispatch relay queues its chunks later', async () => {

@@ -154,3 +154,53 @@ describe('health and version', () => {
     expect(version.data).toMatchObject({ name: 'caseload', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
 });
+
+describe('changes that change nothing', () => {
+  const CASEWORKER_2 = 'c0000000-0000-4000-8000-000000000002';
+  const history = async (id: string) => {
+    await host.brokerIdle();
+    return (await (await host.call(`/v1/tasks/${id}/history`, { as: 'manager' })).json()).data as { type: string }[];
+  };
+
+  it('PATCH and PUT with the values the task has, and assigning it to its assignee: 200, the same ETag, no audit record', async () => {
+    const task = await createTask(host, { assignee: CASEWORKER_2 });
+    expect(await history(task.id)).toHaveLength(1);
+    const { title, description, priority, dueDate, locationId, status, assignee } = task.body;
+
+    const patched = await host.call(`/v1/tasks/${task.id}`, {
+      method: 'PATCH',
+      as: 'manager',
+      headers: { 'if-match': task.etag, 'content-type': 'application/merge-patch+json' },
+      json: { title, priority, assignee },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.headers.get('etag')).toBe(task.etag);
+    expect((await patched.json()).data).toMatchObject({ etag: task.etag, updatedAt: task.body.updatedAt });
+
+    const replaced = await host.call(`/v1/tasks/${task.id}`, { method: 'PUT', as: 'manager', headers: { 'if-match': task.etag }, json: { title, description, priority, dueDate, locationId, status, assignee } });
+    expect(replaced.status).toBe(200);
+    expect(replaced.headers.get('etag')).toBe(task.etag);
+
+    const assigned = await host.call(`/v1/tasks/${task.id}/assign`, { method: 'POST', as: 'manager', json: { userId: CASEWORKER_2 } });
+    expect(assigned.status).toBe(200);
+    expect(assigned.headers.get('etag')).toBe(task.etag);
+
+    expect(await history(task.id)).toHaveLength(1);
+    // A stale If-Match is still refused, change or no change.
+    await expectProblem(await host.call(`/v1/tasks/${task.id}`, { method: 'PATCH', as: 'manager', headers: { 'if-match': '"999"' }, json: { title } }), 412);
+
+    // A real change moves the ETag and is audited.
+    const changed = await host.call(`/v1/tasks/${task.id}`, { method: 'PATCH', as: 'manager', headers: { 'if-match': task.etag }, json: { title, priority: 'urgent' } });
+    expect(changed.headers.get('etag')).not.toBe(task.etag);
+    expect((await history(task.id)).map((record) => record.type)).toEqual(['task.created', 'task.updated']);
+  });
+
+  it('PATCH of a user with the values the entry has: 200, the same ETag', async () => {
+    const id = `same-${Date.now()}`;
+    const created = await host.call('/v1/users', { method: 'POST', as: 'admin', json: { id, name: 'Sam', email: 'sam@example.test', roles: ['caseworker'], jurisdictions: ['IA'] } });
+    const etag = created.headers.get('etag')!;
+    const patched = await host.call(`/v1/users/${id}`, { method: 'PATCH', as: 'admin', headers: { 'if-match': etag }, json: { name: 'Sam', jurisdictions: ['IA'] } });
+    expect(patched.status).toBe(200);
+    expect(patched.headers.get('etag')).toBe(etag);
+  });
+});

@@ -22,6 +22,9 @@ beforeAll(async () => {
 });
 afterAll(async () => host?.dispose());
 
+/** A problem without what differs per request (correlation id, instance). */
+const withoutRequestFacts = ({ correlationId: _c, instance: _i, ...problem }: Record<string, any>) => problem;
+
 const action = (id: string, name: string, as: Parameters<LocalHost['call']>[1]['as'], json?: unknown, headers: Record<string, string> = {}) =>
   host.call(`/v1/tasks/${id}/${name}`, { method: 'POST', as, headers, ...(json === undefined ? {} : { json }) });
 
@@ -61,9 +64,11 @@ describe('assign, complete, cancel, reopen', () => {
   it('assigns only to active users who work in the task jurisdiction', async () => {
     const task = await createTask(host);
     expect((await (await action(task.id, 'assign', 'manager', { userId: CASEWORKER_2 })).json()).data.assignee).toBe(CASEWORKER_2);
-    await expectProblem(await action(task.id, 'assign', 'manager', { userId: 'nobody-at-all' }), 400, 'userId');
+    const unknown = await expectProblem(await action(task.id, 'assign', 'manager', { userId: 'nobody-at-all' }), 400, 'userId');
     const wrongJurisdiction = await expectProblem(await action(task.id, 'assign', 'manager', { userId: SOUTH_CASEWORKER }), 400, 'userId');
-    expect(wrongJurisdiction.detail).toMatch(/does not work in IA/);
+    // The answer names the task's jurisdiction and location, never anything about the user.
+    expect(withoutRequestFacts(wrongJurisdiction)).toEqual(withoutRequestFacts(unknown));
+    expect(unknown.errors).toEqual([{ in: 'body', field: 'userId', message: 'must be an active caseworker or manager who works in IA at location 765324' }]);
     await expectProblem(await action(task.id, 'assign', 'caseworker', { userId: CASEWORKER }), 404);
     await expectProblem(await action(task.id, 'assign', 'manager', { user: CASEWORKER }), 400, 'user');
     // PATCH goes through the same check: no dangling references.
@@ -84,7 +89,24 @@ describe('assign, complete, cancel, reopen', () => {
     const problem = await expectProblem(await host.call('/v1/tasks?limit=1', { as: { role: 'caseworker', userId: id } }), 403);
     expect(problem.detail).toMatch(/deactivated/);
     const task = await createTask(host);
-    await expectProblem(await action(task.id, 'assign', 'manager', { userId: id }), 400, 'userId');
+    const inactive = await expectProblem(await action(task.id, 'assign', 'manager', { userId: id }), 400, 'userId');
+    const unknown = await expectProblem(await action(task.id, 'assign', 'manager', { userId: 'nobody-at-all' }), 400, 'userId');
+    expect(withoutRequestFacts(inactive)).toEqual(withoutRequestFacts(unknown));
+  });
+
+  it('someone who may not assign learns nothing about the user they name: the same 403 for unknown, out-of-scope, inactive and suitable users', async () => {
+    const leaver = `leaver-${uniqueCaseId()}`;
+    await host.call('/v1/users', { method: 'POST', as: 'admin', json: { id: leaver, name: 'Leaver', email: 'leaver2@justice.example', roles: ['caseworker'], jurisdictions: ['IA'], active: false } });
+    const own = await createTask(host, {}, 'caseworker');
+    const answers = [];
+    for (const assignee of ['nobody-at-all', SOUTH_CASEWORKER, leaver, CASEWORKER_2]) {
+      const patch = await host.call(`/v1/tasks/${own.id}`, { method: 'PATCH', as: 'caseworker', headers: { 'if-match': own.etag }, json: { assignee } });
+      answers.push(withoutRequestFacts(await expectProblem(patch, 403)));
+      const create = await host.call('/v1/tasks', { method: 'POST', as: 'caseworker', json: taskBody({ assignee, caseId: own.body.caseId }) });
+      answers.push(withoutRequestFacts(await expectProblem(create, 403)));
+    }
+    for (const [index, answer] of answers.entries()) expect(answer).toEqual(answers[index % 2]);
+    expect(JSON.stringify(answers)).not.toMatch(/nobody|leaver|c0000000|deactivated|known user/);
   });
 
   it('completes, cancels with a reason, and reopens (managers only)', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
-import { createTokenVerifier, JwksUnavailableError, type TokenVerifier } from '../../../shared/auth/verify-token.js';
+import { createTokenVerifier, JwksUnavailableError, MAX_TOKEN_LIFETIME_SECONDS, type TokenVerifier } from '../../../shared/auth/verify-token.js';
 import { startJwksServer, type JwksServer } from './jwks-server.js';
 
 const ISSUER = 'https://login.example.test/tenant-1/v2.0';
@@ -113,9 +113,12 @@ describe('createTokenVerifier: accepted tokens', () => {
     expect(result).toEqual({ ok: true, principal: { userId: USER_OID, name: 'Casey Caseworker', roles: [] } });
   });
 
-  it('tolerates 60 seconds of clock skew by default, and only what it is told otherwise', async () => {
-    const lateToken = await sign(rsa, claims({ exp: now() - 30 }));
-    const earlyToken = await sign(rsa, claims({ nbf: now() + 30 }));
+  it('tolerates 5 minutes of clock skew by default (exp, nbf, iat), and only what it is told otherwise', async () => {
+    const lateToken = await sign(rsa, claims({ exp: now() - 240 }));
+    const earlyToken = await sign(rsa, claims({ nbf: now() + 240 }));
+    const issuedAhead = await sign(rsa, claims({ iat: now() + 240, nbf: undefined, exp: now() + 3600 }));
+    expect((await verifier().verify(`Bearer ${issuedAhead}`)).ok).toBe(true);
+    expect((await failureOf(`Bearer ${issuedAhead}`, verifier({ clockToleranceSeconds: 0 }))).detail).toBe('token was issued in the future');
     expect((await verifier().verify(`Bearer ${lateToken}`)).ok).toBe(true);
     expect((await verifier().verify(`Bearer ${earlyToken}`)).ok).toBe(true);
     const strict = verifier({ clockToleranceSeconds: 0 });
@@ -168,6 +171,25 @@ describe('createTokenVerifier: refused tokens', () => {
     expect(await failureOf(`Bearer ${token}`)).toEqual({ reason: 'expired', detail: 'token has expired' });
   });
 
+  it('refuses a token issued in the future beyond the clock tolerance', async () => {
+    const token = await sign(rsa, claims({ iat: now() + 3600, nbf: undefined, exp: now() + 7200 }));
+    expect(await failureOf(`Bearer ${token}`)).toEqual({ reason: 'invalid', detail: 'token was issued in the future' });
+  });
+
+  it('refuses a token that lives longer than 24 hours (exp - iat), however far off its expiry; accepts exactly 24 hours', async () => {
+    const century = await sign(rsa, claims({ exp: now() + 100 * 365 * 86_400 }));
+    expect(await failureOf(`Bearer ${century}`)).toEqual({ reason: 'invalid', detail: 'token lifetime (exp - iat) is longer than 24 hours' });
+    const dayAndASecond = await sign(rsa, claims({ exp: now() + MAX_TOKEN_LIFETIME_SECONDS + 1 }));
+    expect((await failureOf(`Bearer ${dayAndASecond}`)).reason).toBe('invalid');
+    const day = await sign(rsa, claims({ exp: now() + MAX_TOKEN_LIFETIME_SECONDS }));
+    expect((await verifier().verify(`Bearer ${day}`)).ok).toBe(true);
+  });
+
+  it('refuses a token issued more than 24 hours ago, even with an exp still ahead', async () => {
+    const token = await sign(rsa, claims({ iat: now() - MAX_TOKEN_LIFETIME_SECONDS - 3600, nbf: undefined, exp: now() + 600 }));
+    expect(await failureOf(`Bearer ${token}`)).toEqual({ reason: 'expired', detail: 'token is too old' });
+  });
+
   it('refuses a token that is not valid yet', async () => {
     const token = await sign(rsa, claims({ nbf: now() + 3600 }));
     expect(await failureOf(`Bearer ${token}`)).toEqual({ reason: 'invalid', detail: 'token is not valid yet' });
@@ -214,6 +236,11 @@ describe('createTokenVerifier: refused tokens', () => {
     const [header, , signature] = (await sign(rsa)).split('.');
     const forged = base64url.encode(JSON.stringify(claims({ roles: ['admin'] })));
     expect((await failureOf(`Bearer ${header}.${forged}.${signature}`)).detail).toBe('token signature is not valid');
+  });
+
+  it.each(['oid', 'sub', 'name', 'preferred_username'])('refuses a token whose %s claim holds a lone surrogate (it would be stored and hashed)', async (claim) => {
+    const token = await sign(rsa, claims({ [claim]: 'Casey \ud800' }));
+    expect(await failureOf(`Bearer ${token}`)).toEqual({ reason: 'invalid', detail: 'token claims hold text that is not well-formed Unicode' });
   });
 
   it('never echoes the token in a failure detail', async () => {

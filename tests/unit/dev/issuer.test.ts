@@ -103,6 +103,18 @@ describe('loadOrCreateDevIssuer', () => {
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(60);
     await expect(issuer.signToken(CASEY, { expiresInSeconds: 0 })).rejects.toThrow(RangeError);
     await expect(issuer.signToken(CASEY, { expiresInSeconds: 1.5 })).rejects.toThrow(RangeError);
+    // Nothing the API would refuse: at most 24 hours.
+    expect(decodeJwt(await issuer.signToken(CASEY, { expiresInSeconds: 24 * 3600 })).exp).toBeDefined();
+    await expect(issuer.signToken(CASEY, { expiresInSeconds: 24 * 3600 + 1 })).rejects.toThrow(RangeError);
+  });
+
+  it('signs forged claims as given, which the API verifier refuses', async () => {
+    const issuer = await loadOrCreateDevIssuer({ dataDir, baseUrl });
+    serve(issuer);
+    const now = Math.floor(Date.now() / 1000);
+    const century = await issuer.signClaims({ iss: issuer.issuer, aud: issuer.audience, sub: CASEY.id, oid: CASEY.id, roles: ['caseworker'], iat: now, exp: now + 100 * 365 * 86_400 });
+    expect(decodeJwt(century).exp).toBe(now + 100 * 365 * 86_400);
+    expect(await verifierFor(issuer).verify(`Bearer ${century}`)).toMatchObject({ ok: false, failure: { reason: 'invalid' } });
   });
 
   it('issues tokens the API verifier accepts through the served JWKS', async () => {

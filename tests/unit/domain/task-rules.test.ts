@@ -93,4 +93,15 @@ describe('applyTaskChange', () => {
     expect(after.assignee).toBe('u1');
     expect(changedFields(before, after)).toEqual(['title', 'priority']);
   });
+
+  it('returns the task itself when the change alters nothing: nothing to write', () => {
+    const current = task({ overdue: true, overdueSince: later(-1), dueDate: later(-2) });
+    const { locationId, title, description, status, priority, dueDate, assignee } = current;
+    // Every mutable field as it is (a PUT repeating the task), a subset (a PATCH), or nothing at all.
+    for (const change of [{ locationId, title, description, status, priority, dueDate, assignee }, { priority, assignee }, {}]) {
+      expect(applyTaskChange(current, change, now)).toBe(current);
+    }
+    // A past due date that is not moved is not checked; one real change is a new document.
+    expect(applyTaskChange(current, { dueDate, title: 'Other' }, now)).not.toBe(current);
+  });
 });

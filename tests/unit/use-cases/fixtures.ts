@@ -145,6 +145,14 @@ export function chunkRun(invocation: ReturnType<typeof fakeInvocation>): ChunkRu
 
 // ---- Outcomes ----
 
+/**
+ * The one refusal for a user who may not hold a task, whatever is wrong with them (unknown,
+ * deactivated, without the role, working elsewhere): it names the task's jurisdiction and
+ * location, which the caller can see, and nothing about the user.
+ */
+export const notAssignable = (jurisdiction: string, locationId: string): string =>
+  `must be an active caseworker or manager who works in ${jurisdiction} at location ${locationId}`;
+
 /** The AppError a use case is refused with, failing the test if it succeeds or throws anything else. */
 export async function refusal(attempt: Promise<unknown>): Promise<AppError> {
   const outcome = await attempt.then(

@@ -13,7 +13,7 @@ import { startReassign } from '../../../shared/use-cases/start-reassign.js';
 import { updateTask } from '../../../shared/use-cases/update-task.js';
 import { performTaskAction } from '../../../shared/use-cases/task-actions.js';
 import { DEMO_LOCATIONS } from '../../../dev/demo-users.js';
-import { admin, CASEY, CHARLIE, CHRIS, chunkMessage, directoryEntry, chunkRun, fakeInvocation, INVOCATION_TRACEPARENT, manager, newTaskInput, startContext, writeContext } from './fixtures.js';
+import { admin, CASEY, CHARLIE, CHRIS, chunkMessage, directoryEntry, chunkRun, fakeInvocation, HOME, INVOCATION_TRACEPARENT, manager, newTaskInput, notAssignable, startContext, writeContext } from './fixtures.js';
 import { newTask, storedTask, useWorld } from './harness.js';
 
 const world = useWorld();
@@ -155,7 +155,7 @@ describe('startReassign and the reassign worker', () => {
       succeeded: 1,
       failed: 1,
       skipped: 4,
-      errors: [{ item: elsewhere.document.id, field: 'toUserId', message: `${CHARLIE} does not work at location ${DEMO_LOCATIONS[1].id}` }],
+      errors: [{ item: elsewhere.document.id, field: 'toUserId', message: notAssignable('IA', DEMO_LOCATIONS[1].id) }],
     });
     expect((await current(atCharliesCourt)).document.assignee).toBe(CHARLIE);
     expect((await current(elsewhere)).document.assignee).toBe(rory);
@@ -175,7 +175,7 @@ describe('startReassign and the reassign worker', () => {
     expect(await stored(operation)).toMatchObject({
       status: 'completed_with_errors',
       progress: { totalItems: 2, processedItems: 2, succeeded: 1, failed: 1, skipped: 0 },
-      errors: [{ item: civil.document.id, field: 'toUserId', message: `${CHRIS} does not work in CIVIL` }],
+      errors: [{ item: civil.document.id, field: 'toUserId', message: notAssignable('CIVIL', HOME) }],
     });
     expect((await current(ia)).document.assignee).toBe(CHRIS);
     expect((await current(civil)).document.assignee).toBe(rory);
@@ -217,7 +217,7 @@ describe('startReassign and the reassign worker', () => {
     expect(await stored(operation)).toMatchObject({ status: 'succeeded', progress: { processedItems: count, succeeded: count, completedChunks: 2 } });
   });
 
-  it('refuses an unknown fromUserId and a deactivated toUserId before anything is queued', async () => {
+  it('refuses an unknown fromUserId and a deactivated toUserId before anything is queued, naming neither user', async () => {
     const rory = await newCaseworker();
     await taskFor(rory);
     const gone = await newCaseworker({ active: false });
@@ -227,11 +227,11 @@ describe('startReassign and the reassign worker', () => {
     await expect(unknown).rejects.toBeInstanceOf(AppError);
     await expect(unknown).rejects.toMatchObject({
       kind: 'validation',
-      options: { errors: [{ in: 'body', field: 'fromUserId', message: 'nobody-at-all is not a known user' }] },
+      options: { errors: [{ in: 'body', field: 'fromUserId', message: 'is not a user in your work scope' }] },
     });
     await expect(startReassign(world.services, manager, { fromUserId: rory, toUserId: gone }, startContext('y'))).rejects.toMatchObject({
       kind: 'validation',
-      options: { errors: [{ in: 'body', field: 'toUserId', message: `${gone} is deactivated` }] },
+      options: { errors: [{ in: 'body', field: 'toUserId', message: 'is not an active user in your work scope' }] },
     });
     expect(world.messaging.sentTo(QUEUES.operations.name).length).toBe(queuedBefore);
   });

@@ -38,11 +38,13 @@ describe('conditionalWrite', () => {
     expect((await world.services.tasks.get(created.document.id))!.document.priority).not.toBe('low');
   });
 
-  it('writes nothing when the decision says there is nothing to do', async () => {
+  it('writes nothing when the decision says there is nothing to do, and says so', async () => {
     const created = await createTask(world.services, manager, newTaskInput(), writeContext(manager));
     const before = await world.services.tasks.get(created.document.id);
-    expect(await conditionalWrite(world.services.tasks, created.document.id, () => undefined)).toBeUndefined();
+    const outcome = await conditionalWrite(world.services.tasks, created.document.id, () => undefined);
+    expect(outcome).toEqual({ before, after: before, written: false });
     expect((await world.services.tasks.get(created.document.id))!.cosmosEtag).toBe(before!.cosmosEtag);
+    expect(await conditionalWrite(world.services.tasks, '00000000-0000-4000-8000-000000000000', () => undefined)).toBeUndefined();
   });
 });
 

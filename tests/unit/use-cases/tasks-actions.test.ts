@@ -5,7 +5,7 @@ import { AppError } from '../../../shared/errors/app-error.js';
 import type { TaskEvent } from '../../../shared/schemas/event.js';
 import type { TaskRepository } from '../../../shared/store/task-repository.js';
 import { performTaskAction, type ActionInput, type WorkflowAction } from '../../../shared/use-cases/task-actions.js';
-import { admin, afterEachRead, caseworker, CHARLIE, CHRIS, CIVIL_CASEWORKER, ELSEWHERE, lockstep, manager, principalOf, recordingWrites, refusal, viewer, writeContext } from './fixtures.js';
+import { admin, afterEachRead, caseworker, CHARLIE, CHRIS, CIVIL_CASEWORKER, ELSEWHERE, HOME, lockstep, manager, notAssignable, principalOf, recordingWrites, refusal, viewer, writeContext } from './fixtures.js';
 import { eventsFor, newTask, storedTask, useWorld } from './harness.js';
 
 const world = useWorld();
@@ -170,22 +170,26 @@ describe('performTaskAction: racing claimants', () => {
 });
 
 describe('performTaskAction: refusals', () => {
-  it('assign: refuses a user who cannot hold the task, naming userId', async () => {
+  it('assign: refuses a user who cannot hold the task, naming userId and only the task', async () => {
     const task = await newTask(world);
     const unknown = await refusal(act(manager, task.document.id, 'assign', { userId: 'nobody-at-all' }));
     expect(unknown.kind).toBe('validation');
-    expect(unknown.options.errors).toEqual([{ in: 'body', field: 'userId', message: 'nobody-at-all is not a known user' }]);
+    expect(unknown.options.errors).toEqual([{ in: 'body', field: 'userId', message: notAssignable('IA', HOME) }]);
 
+    // A user who exists but works in another jurisdiction is answered in the very same words.
     const civil = await refusal(act(manager, task.document.id, 'assign', { userId: CIVIL_CASEWORKER }));
-    expect(civil.options.errors).toEqual([{ in: 'body', field: 'userId', message: `${CIVIL_CASEWORKER} does not work in IA` }]);
+    expect([civil.kind, civil.detail, civil.options.errors]).toEqual([unknown.kind, unknown.detail, unknown.options.errors]);
     expect((await storedTask(world, task.document.id)).document).toMatchObject({ assignee: null, version: 1 });
   });
 
-  it('assign: refuses a caseworker (403), even assigning to themselves', async () => {
+  it('assign: refuses a caseworker (403), even assigning to themselves, before looking the user up', async () => {
     const task = await newTask(world);
     const error = await refusal(act(caseworker, task.document.id, 'assign', { userId: caseworker.userId }));
     expect(error.kind).toBe('forbidden');
     expect(error.detail).toBe('You may not assign this task.');
+    // Rights come before reference data: naming someone who does not exist is the same 403, not a 400.
+    const unknown = await refusal(act(caseworker, task.document.id, 'assign', { userId: 'nobody-at-all' }));
+    expect([unknown.kind, unknown.detail]).toEqual([error.kind, error.detail]);
   });
 
   it('assign: answers 404 for a task outside the manager\'s scope, before checking the assignee', async () => {

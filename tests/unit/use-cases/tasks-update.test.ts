@@ -3,7 +3,7 @@ import type { StoredTask } from '../../../shared/domain/task-document.js';
 import { publishOutbox } from '../../../shared/events/outbox.js';
 import type { TaskRepository } from '../../../shared/store/task-repository.js';
 import { updateTask } from '../../../shared/use-cases/update-task.js';
-import { admin, afterEachRead, caseworker, CHARLIE, CHRIS, CIVIL_CASEWORKER, ELSEWHERE, HOME, manager, principalOf, recordingWrites, refusal, writeContext } from './fixtures.js';
+import { admin, afterEachRead, caseworker, CHARLIE, CHRIS, CIVIL_CASEWORKER, ELSEWHERE, HOME, manager, notAssignable, principalOf, recordingWrites, refusal, writeContext } from './fixtures.js';
 import { eventsFor, newTask, storedTask, useWorld } from './harness.js';
 
 const world = useWorld();
@@ -80,11 +80,14 @@ describe('updateTask: visibility and rights', () => {
     expect((await refusal(updateTask(world.services, manager, civil.document.id, '"1"', { priority: 'low' }, writeContext(manager)))).kind).toBe('notFound');
   });
 
-  it('refuses a caseworker giving their task to someone else (403)', async () => {
+  it('refuses a caseworker giving their task to someone else (403), before looking the assignee up', async () => {
     const task = await newTask(world, caseworker, { assignee: caseworker.userId });
     const error = await refusal(updateTask(world.services, caseworker, task.document.id, '"1"', { assignee: CHRIS }, writeContext(caseworker)));
     expect(error.kind).toBe('forbidden');
     expect(error.detail).toBe('Only managers and admins may assign a task to someone else.');
+    // Rights come before reference data: naming someone who does not exist is the same 403, not a 400.
+    const unknown = await refusal(updateTask(world.services, caseworker, task.document.id, '"1"', { assignee: 'nobody-at-all' }, writeContext(caseworker)));
+    expect([unknown.kind, unknown.detail]).toEqual([error.kind, error.detail]);
     expect((await storedTask(world, task.document.id)).document).toMatchObject({ version: 1, assignee: caseworker.userId });
   });
 
@@ -141,13 +144,14 @@ describe('updateTask: reference data', () => {
   it('refuses an assignee who does not cover the task, judged at the location the change moves it to', async () => {
     const task = await newTask(world);
     const civil = await refusal(updateTask(world.services, manager, task.document.id, '"1"', { assignee: CIVIL_CASEWORKER }, writeContext(manager)));
-    expect(civil.options.errors).toEqual([{ in: 'body', field: 'assignee', message: `${CIVIL_CASEWORKER} does not work in IA` }]);
+    expect(civil.options.errors).toEqual([{ in: 'body', field: 'assignee', message: notAssignable('IA', HOME) }]);
 
     const moved = await refusal(
       updateTask(world.services, manager, task.document.id, '"1"', { assignee: CHARLIE, locationId: ELSEWHERE }, writeContext(manager)),
     );
     expect(moved.kind).toBe('validation');
-    expect(moved.options.errors).toEqual([{ in: 'body', field: 'assignee', message: `${CHARLIE} does not work at location ${ELSEWHERE}` }]);
+    // Charlie works at HOME, where the task is now: the refusal is for the location it would move to.
+    expect(moved.options.errors).toEqual([{ in: 'body', field: 'assignee', message: notAssignable('IA', ELSEWHERE) }]);
     expect((await storedTask(world, task.document.id)).document.version).toBe(1);
   });
 
@@ -155,7 +159,7 @@ describe('updateTask: reference data', () => {
     const task = await newTask(world, manager, { assignee: CHARLIE });
     const error = await refusal(updateTask(world.services, manager, task.document.id, task.etag, { locationId: ELSEWHERE }, writeContext(manager)));
     expect(error.kind).toBe('validation');
-    expect(error.options.errors).toEqual([{ in: 'body', field: 'locationId', message: `${CHARLIE} does not work at location ${ELSEWHERE}` }]);
+    expect(error.options.errors).toEqual([{ in: 'body', field: 'locationId', message: notAssignable('IA', ELSEWHERE) }]);
     expect((await storedTask(world, task.document.id)).document.locationId).toBe(HOME);
     // Moving it together with a hand-over to someone who works there is fine.
     const moved = await updateTask(world.services, manager, task.document.id, task.etag, { locationId: ELSEWHERE, assignee: CHRIS }, writeContext(manager));

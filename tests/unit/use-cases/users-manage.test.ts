@@ -4,7 +4,7 @@ import type { StoredUser } from '../../../shared/domain/user-document.js';
 import type { CreateUserInput } from '../../../shared/schemas/user.js';
 import { createUser, deactivateUser, updateUser } from '../../../shared/use-cases/manage-users.js';
 import { assertAssignable } from '../../../shared/use-cases/reference-checks.js';
-import { CASEY, changedAfterRead, ELSEWHERE, HOME, refusal } from './fixtures.js';
+import { CASEY, changedAfterRead, ELSEWHERE, HOME, notAssignable, refusal } from './fixtures.js';
 import { useWorld } from './harness.js';
 
 const world = useWorld();
@@ -165,7 +165,7 @@ describe('deactivateUser', () => {
     expect(deactivated.etag).not.toBe(created.etag);
     expect((await storedUser(created.document.id))!.document.active).toBe(false);
     const error = await refusal(assertAssignable(world.services, created.document.id, { jurisdiction: 'IA', locationId: HOME }));
-    expect(error.options.errors).toEqual([{ in: 'body', field: 'assignee', message: `${created.document.id} is deactivated` }]);
+    expect(error.options.errors).toEqual([{ in: 'body', field: 'assignee', message: notAssignable('IA', HOME) }]);
   });
 
   it('is idempotent: deactivating again writes nothing and returns the entry as it is', async () => {
