@@ -10,7 +10,11 @@ import { updateOperation } from './update-operation.js';
  * messageId is derived from the chunk, so Service Bus drops a resend inside its duplicate
  * detection window, and the worker ignores a chunk already recorded after it.
  */
-export async function dispatchOperation(deps: Pick<Services, 'messaging' | 'operations' | 'now'>, operation: OperationDocument): Promise<OperationDocument> {
+export async function dispatchOperation(
+  deps: Pick<Services, 'messaging' | 'operations' | 'now'>,
+  operation: OperationDocument,
+  abortSignal?: AbortSignal,
+): Promise<OperationDocument> {
   const { messaging, now } = deps;
   const pending = Array.from({ length: operation.progress.totalChunks }, (_, chunk) => chunk).filter((chunk) => !operation.doneChunks.includes(chunk));
   await messaging.send(
@@ -21,6 +25,7 @@ export async function dispatchOperation(deps: Pick<Services, 'messaging' | 'oper
       subject: `operation.${operation.type}`,
       correlationId: operation.correlationId,
     })),
+    { abortSignal },
   );
   return updateOperation(deps, operation.id, (current) => (current.dispatchedAt ? undefined : { ...current, dispatchedAt: now().toISOString() }));
 }

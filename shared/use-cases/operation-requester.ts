@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import type { Principal } from '../auth/roles.js';
 import type { OperationDocument } from '../schemas/operation.js';
+import { newPublishBudget } from '../events/publish-budget.js';
 import type { WriteContext } from './write-context.js';
 
 /** The requester as stored on the operation: the worker acts with the scope they had when asking. */
@@ -15,5 +16,7 @@ export function operationWriteContext(operation: OperationDocument, invocation: 
     correlationId: operation.correlationId,
     traceparent: invocation.traceContext?.traceParent ?? undefined,
     log: invocation,
+    // One budget per chunk: a hanging Service Bus costs the chunk one budget, not one per task.
+    publishBudget: newPublishBudget(),
   };
 }

@@ -80,6 +80,6 @@ export async function performTaskAction(
     return recordEvent(current!.document, next, { ...eventFacts(context, now), type: EVENT_TYPES[action] });
   });
   const stored = result!.after;
-  await publishAfterWrite(stored, deps, context.log, context.traceparent);
+  await publishAfterWrite(stored, deps, context);
   return stored;
 }

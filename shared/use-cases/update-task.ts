@@ -47,6 +47,6 @@ export async function updateTask(
     return recordEvent(current!.document, applyTaskChange(current!.document, change, now), eventFacts(context, now));
   });
   const stored = result!.after;
-  await publishAfterWrite(stored, deps, context.log, context.traceparent);
+  await publishAfterWrite(stored, deps, context);
   return stored;
 }

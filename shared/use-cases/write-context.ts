@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { InvocationContext } from '@azure/functions';
 import type { Principal } from '../auth/roles.js';
 import type { EventFacts } from '../domain/task-events.js';
+import { newPublishBudget, type PublishBudget } from '../events/publish-budget.js';
 
 /** Who is writing, and how the write is traced: what every event records. */
 export interface WriteContext {
@@ -10,6 +11,8 @@ export interface WriteContext {
   /** W3C traceparent of the invocation, forwarded with published events. */
   traceparent: string | undefined;
   log: { warn(...args: unknown[]): void };
+  /** How long this request (or invocation) may wait for Service Bus after its writes. */
+  publishBudget: PublishBudget;
 }
 
 export function requestWriteContext(principal: Principal, correlationId: string, invocation: InvocationContext): WriteContext {
@@ -18,6 +21,7 @@ export function requestWriteContext(principal: Principal, correlationId: string,
     correlationId,
     traceparent: invocation.traceContext?.traceParent ?? undefined,
     log: invocation,
+    publishBudget: newPublishBudget(),
   };
 }
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Principal, Role } from '../../../shared/auth/roles.js';
 import type { TokenVerifier } from '../../../shared/auth/verify-token.js';
 import { parseSettings, SETTING } from '../../../shared/config/settings.js';
-import type { DeadLetteredMessage, Messaging, OutgoingMessage } from '../../../shared/messaging/messaging.js';
+import type { DeadLetteredMessage, Messaging, OutgoingMessage, SendOptions } from '../../../shared/messaging/messaging.js';
+import { newPublishBudget, type PublishBudget } from '../../../shared/events/publish-budget.js';
 import type { CreateTaskInput } from '../../../shared/schemas/task.js';
 import { createServices, type Services } from '../../../shared/services.js';
 import type { WriteContext } from '../../../shared/use-cases/write-context.js';
@@ -25,9 +26,25 @@ export class RecordingMessaging implements Messaging {
   readonly sent: { entity: string; message: OutgoingMessage }[] = [];
   /** When set, every send throws this (Service Bus down). */
   failWith: Error | undefined;
+  /**
+   * When set, every send hangs (a namespace that never answers) until the caller's abort signal
+   * fires, or for ever if it ignores signals ('ignoring-signals'). Aborted sends are counted.
+   */
+  hang: false | 'until-aborted' | 'ignoring-signals' = false;
+  aborted = 0;
 
-  async send(entity: string, messages: readonly OutgoingMessage[]): Promise<void> {
+  async send(entity: string, messages: readonly OutgoingMessage[], options: SendOptions = {}): Promise<void> {
     if (this.failWith) throw this.failWith;
+    if (this.hang === 'ignoring-signals') return new Promise<void>(() => {});
+    if (this.hang === 'until-aborted') {
+      const signal = options.abortSignal;
+      return new Promise<void>((_, reject) =>
+        signal?.addEventListener('abort', () => {
+          this.aborted += 1;
+          reject(signal.reason);
+        }),
+      );
+    }
     for (const message of messages) this.sent.push({ entity, message });
   }
 
@@ -109,13 +126,18 @@ export function principalFor(role: Role): Principal {
   };
 }
 
-export function writeContext(principal: Principal, correlationId = 'test-correlation'): WriteContext & { warnings: unknown[][] } {
+export function writeContext(
+  principal: Principal,
+  correlationId = 'test-correlation',
+  publishBudget: PublishBudget = newPublishBudget(),
+): WriteContext & { warnings: unknown[][] } {
   const warnings: unknown[][] = [];
   return {
     actor: { userId: principal.userId, name: principal.name ?? null },
     correlationId,
     traceparent: undefined,
     log: { warn: (...args: unknown[]) => warnings.push(args) },
+    publishBudget,
     warnings,
   };
 }
