@@ -68,7 +68,8 @@ PROBLEM_DESCRIPTIONS[429] = 'Too many requests (rate limit or quota of API Manag
 export function problemStatuses(spec: AnyEndpointSpec): number[] {
   const statuses = new Set<number>([500, 429, ...(spec.docs.problems ?? [])]);
   if (spec.authenticated) [401, 403, 503].forEach((status) => statuses.add(status));
-  if (spec.params || spec.query || spec.body || spec.docs.requestHeaders?.length) statuses.add(400);
+  // Every endpoint: one without a query schema still refuses unknown query parameters (400).
+  statuses.add(400);
   if (spec.body) [413, 415].forEach((status) => statuses.add(status));
   return [...statuses].sort();
 }
