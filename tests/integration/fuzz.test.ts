@@ -119,8 +119,9 @@ function verdict(target: FuzzTarget, request: FuzzRequest, response: RawResponse
   // The host's own answers (no route, wrong method, unreadable URL) are outside the contract.
   const hostAnswer = /"type":"about:blank"/.test(response.body);
   if (!hostAnswer && wrong.length === 0) {
-    // The host routes /x/ as /x, as the Functions host does; the document has no trailing slashes.
-    const path = request.path.replace(/^\/api/, '').split('?')[0]!.replace(/(.)\/+$/, '$1');
+    // The path as the host routed it: dot segments resolved (as any URL parser does), and /x/
+    // taken as /x, as the Functions host does; the document has neither.
+    const path = new URL(request.path, 'http://host').pathname.replace(/^\/api/, '').replace(/(.)\/+$/, '$1');
     const headers = new Headers();
     for (const [name, values] of Object.entries(response.headers)) for (const value of values) headers.append(name, value);
     wrong.push(...contractViolations({ method: request.method, path, status: response.status, headers, body: response.body }));
