@@ -4,7 +4,7 @@ import { chunkDocuments, type OperationWork } from '../domain/operation-chunks.j
 import { newOperation } from '../domain/operation-progress.js';
 import type { ChunkResult, OperationDocument, OperationView } from '../schemas/operation.js';
 import type { Services } from '../services.js';
-import { newPublishBudget, withinBudget, type PublishBudget } from '../events/publish-budget.js';
+import { newPublishBudget, type PublishBudget } from '../events/publish-budget.js';
 import { dispatchOperation } from './dispatch-operation.js';
 
 /** What starting an operation needs from the request. */
@@ -42,7 +42,7 @@ export async function startOperation(deps: StartOperationDeps, input: StartOpera
   const budget = input.publishBudget ?? newPublishBudget();
   try {
     // Bounded like the publish after a task write: a hanging Service Bus must not hold the request.
-    return await withinBudget(budget.perPublishMs, (signal) => dispatchOperation(deps, operation, signal));
+    return await dispatchOperation(deps, operation, budget.perPublishMs);
   } catch (error) {
     // The operation is stored and will run: answering 202 is true. The relay sends the chunks.
     input.log.warn(`Queueing the chunks of operation ${id} failed; the dispatch relay will retry.`, error instanceof Error ? error.message : error);
