@@ -118,9 +118,11 @@ describe('the database budget', () => {
     const read = await timed(() => host.call(`/v1/tasks/${task.id}`, { as: 'manager' }));
     await expectUnavailable(read.response);
     expect(read.ms).toBeLessThan(COSMOS_BUDGET.operationMs + MARGIN_MS);
+    // Only the write's connection dropped: the SDK does not retry a write it cannot know the fate of.
+    await setFaults({ drop: true, match: TASKS, methods: ['PUT'] });
     const write = await timed(() => host.call(`/v1/tasks/${task.id}`, { method: 'PATCH', as: 'manager', headers: { 'if-match': task.etag }, json: { title: 'Dropped' } }));
     await expectUnavailable(write.response);
-    expect(write.ms).toBeLessThan(COSMOS_BUDGET.operationMs + MARGIN_MS);
+    expect(write.ms).toBeLessThan(MARGIN_MS);
   });
 });
 
@@ -143,7 +145,7 @@ describe('after faults, everything reconciles', () => {
     /** Creates, changes and claims under the current faults; a lost answer is found out by reading again. */
     const workload = async (round: number) => {
       const ids: string[] = [];
-      for (let i = 0; i < 6; i++) {
+      for (let i = 0; i < 5; i++) {
         createAttempts += 1;
         const response = await call('/v1/tasks', { method: 'POST', as: 'manager', json: taskBody({ caseId, title: `Round ${round} task ${i}`, ...(i % 2 === 0 ? { assignee: null } : {}) }) });
         if (response.status === 201) {
@@ -152,7 +154,7 @@ describe('after faults, everything reconciles', () => {
         }
       }
       for (const id of ids) {
-        for (let change = 0; change < 3; change++) {
+        for (let change = 0; change < 2; change++) {
           const current = await call(`/v1/tasks/${id}`, { as: 'manager' });
           if (current.status !== 200) continue;
           const etag = current.headers.get('etag')!;
@@ -169,7 +171,7 @@ describe('after faults, everything reconciles', () => {
     await setFaults({ drop: true, after: true, rate: 0.3, match: TASKS, methods: ['POST', 'PUT'] });
     await workload(2);
     // Heavy throttling, some of it beyond the budget.
-    await setFaults({ status: 429, retryAfterMs: 200, rate: 0.6, match: TASKS });
+    await setFaults({ status: 429, retryAfterMs: 100, rate: 0.5, match: TASKS });
     await workload(3);
     const { stats } = await setFaults(null);
     expect(stats.injected.status + stats.injected.drop).toBeGreaterThan(10);
