@@ -6,7 +6,12 @@ import { z } from 'zod';
  * Settings shared by the local host and the dev token command, read in one place so that both
  * agree on the port (hence the token issuer) and on where the dev issuer's key lives.
  */
-export const DEV_SETTING = { port: 'PORT', dataDir: 'CASELOAD_DATA_DIR', cosmosPort: 'CASELOAD_COSMOS_PORT' } as const;
+export const DEV_SETTING = {
+  port: 'PORT',
+  dataDir: 'CASELOAD_DATA_DIR',
+  cosmosPort: 'CASELOAD_COSMOS_PORT',
+  cosmosFaultProxy: 'CASELOAD_COSMOS_FAULT_PROXY',
+} as const;
 
 const DEFAULT_PORT = 7071;
 /** The Cosmos emulator's usual port; only `npm run services` uses a fixed one (the local host picks a free port). */
@@ -21,6 +26,8 @@ export interface DevSettings {
   dataDir: string;
   /** Origin of the local host; the dev issuer derives its issuer and JWKS URLs from it. */
   baseUrl: string;
+  /** Put the fault proxy (dev/cosmos/fault-proxy.ts) between the app and the embedded database. */
+  cosmosFaultProxy: boolean;
 }
 
 export class DevSettingsError extends Error {
@@ -44,7 +51,16 @@ export function resolveDevSettings(env: NodeJS.ProcessEnv = process.env, cwd: st
   const cosmosPort = readPort(env, DEV_SETTING.cosmosPort, DEFAULT_COSMOS_PORT);
   const rawDataDir = env[DEV_SETTING.dataDir]?.trim();
   const dataDir = rawDataDir ? resolve(cwd, rawDataDir) : join(projectRoot(cwd), DEFAULT_DATA_DIR);
-  return { port, cosmosPort, dataDir, baseUrl: `http://localhost:${port}` };
+  const cosmosFaultProxy = readFlag(env, DEV_SETTING.cosmosFaultProxy);
+  return { port, cosmosPort, dataDir, baseUrl: `http://localhost:${port}`, cosmosFaultProxy };
+}
+
+/** `1` / `true` on, `0` / `false` / unset off; anything else is a mistake worth stopping for. */
+function readFlag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new DevSettingsError(`${name}=${JSON.stringify(env[name])} must be 1 or 0 (true or false)`);
 }
 
 function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

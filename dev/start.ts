@@ -12,6 +12,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SCHEDULE_DEFAULTS, SETTING, loadSettings } from '../shared/config/settings.js';
 import { createCosmosDatabase } from '../shared/store/cosmos-client.js';
+import { startCosmosFaultProxy, type CosmosFaultProxy } from './cosmos/fault-proxy.js';
 import { startEmbeddedCosmos } from './cosmos/index.js';
 import { seedDemoData } from './demo-data.js';
 import { DEMO_USERS } from './demo-users.js';
@@ -42,8 +43,15 @@ async function main(): Promise<void> {
     port: process.env[DEV_SETTING.cosmosPort] ? dev.cosmosPort : 0,
   });
   const useEmbeddedForApp = !process.env[SETTING.cosmosEndpoint];
+  // Asked for (CASELOAD_COSMOS_FAULT_PROXY=1): the app reaches its database through a proxy that
+  // injects throttling, outages, latency and dropped connections on demand (/admin/cosmos/faults).
+  let faultProxy: CosmosFaultProxy | undefined;
+  if (dev.cosmosFaultProxy) {
+    if (useEmbeddedForApp) faultProxy = await startCosmosFaultProxy({ upstream: embedded.endpoint, log });
+    else log(`${DEV_SETTING.cosmosFaultProxy} is ignored: the app uses the Cosmos account set by ${SETTING.cosmosEndpoint}.`);
+  }
   if (useEmbeddedForApp) {
-    process.env[SETTING.cosmosEndpoint] = embedded.endpoint;
+    process.env[SETTING.cosmosEndpoint] = faultProxy?.endpoint ?? embedded.endpoint;
     process.env[SETTING.cosmosKey] = embedded.key;
   }
 
@@ -70,7 +78,8 @@ async function main(): Promise<void> {
 
   const broker = await startLocalBroker({ cosmos: { endpoint: embedded.endpoint, key: embedded.key }, projectDir: appDir, log });
   const issuerRoutes = devIssuerRoutes(issuer);
-  const extraRoutes = async (req: IncomingMessage, res: ServerResponse) => issuerRoutes(req, res) || broker.handle(req, res);
+  const extraRoutes = async (req: IncomingMessage, res: ServerResponse) =>
+    issuerRoutes(req, res) || (await broker.handle(req, res)) || (faultProxy ? faultProxy.handle(req, res) : false);
   // The app sends to the embedded broker through an adapter injected into its composition root:
   // the same bundle instance the host loads next (one module per URL), configured before any invocation.
   const bundle = (await import(pathToFileURL(join(appDir, PACKAGE_BUNDLE)).href)) as BundleExports;
@@ -84,6 +93,7 @@ async function main(): Promise<void> {
   log('');
   log(`Caseload is running at ${host.apiBaseUrl}/v1  (${host.functions.length} functions from the deployment package ${relative(process.cwd(), appDir) || appDir})`);
   log(`Data folder: ${dev.dataDir}${useEmbeddedForApp ? '' : ` (app data in the Cosmos account set by ${SETTING.cosmosEndpoint})`}`);
+  if (faultProxy) log(`The app reaches its database through the fault proxy: PUT ${dev.baseUrl}/admin/cosmos/faults (see dev/cosmos/README.md).`);
   log('Get a token for a demo user, then call the API:');
   log(`  TOKEN=$(npm run -s token -- manager)`);
   log(`  curl -H "Authorization: Bearer $TOKEN" ${host.apiBaseUrl}/v1/tasks`);
@@ -97,6 +107,7 @@ async function main(): Promise<void> {
     // Broker first: it must not start new invocations while the host shuts down.
     await broker.close();
     await host.close();
+    await faultProxy?.close();
     await embedded.close();
     process.exit(0);
   };

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { handleAdmin, isAdminPath, type RunFunction } from './admin.js';
 import { requestUrl } from './http-request.js';
 import { handleHttpTrigger } from './http-trigger.js';
@@ -29,7 +30,26 @@ export function createHostServer(options: HostServerOptions): Server {
       sendProblem(res, 500, 'The host failed to process the request.');
     });
   });
+  server.on('clientError', answerClientError);
   return server;
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any handler runs (headers over its 16 KiB limit, a
+ * malformed request line or header): answered as problem+json like everything else, instead of
+ * Node's bare status line. The connection is closed after it, as Node does.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'HPE_URI_TOO_LONG' ? 414 : 400;
+  const detail = status === 431 ? 'The request headers (request line included) are larger than the host accepts.' : 'The request is not valid HTTP.';
+  const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/problem+json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 async function handle(server: Server, options: HostServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -13,7 +13,7 @@ import { parseSendRequest, ValidationError } from './validate.js';
  *   DELETE /admin/service-bus/{entityPath}/dead-letters/{sequenceNumber}     → 204 | 404
  *   GET    /admin/service-bus/{entityPath}/stats                      → 200 { active, scheduled, locked, deadLettered }
  *   GET    /admin/service-bus                                         → 200 { entities: { path: stats } }
- *   GET|PUT /admin/service-bus/faults                                 → 200 { failSends }
+ *   GET|PUT /admin/service-bus/faults                                 → 200 { failSends, hang }
  *
  * {entityPath} is a queue name or `topic/subscriptions/name` (slashes literal or %2F).
  * Errors are application/problem+json. Not under the host's route prefix; no auth (local only).
@@ -22,12 +22,16 @@ import { parseSendRequest, ValidationError } from './validate.js';
 const PREFIX = '/admin/service-bus';
 const MAX_PEEK = 1000;
 
+/** Sends held unanswered while the `hang` fault is on; their connections are cut when it goes off. */
+type Hung = Set<ServerResponse>;
+
 export function createAdminApi(broker: Broker, namespace: Namespace): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  const hung: Hung = new Set();
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== PREFIX && !url.pathname.startsWith(`${PREFIX}/`)) return false;
     try {
-      await route(broker, namespace, req, res, url);
+      await route(broker, namespace, req, res, url, hung);
     } catch (error) {
       if (error instanceof HttpError) sendProblem(res, error.status, error.message, error.headers);
       else if (error instanceof ValidationError) sendProblem(res, 400, error.message);
@@ -38,7 +42,7 @@ export function createAdminApi(broker: Broker, namespace: Namespace): (req: Inco
   };
 }
 
-async function route(broker: Broker, namespace: Namespace, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+async function route(broker: Broker, namespace: Namespace, req: IncomingMessage, res: ServerResponse, url: URL, hung: Hung): Promise<void> {
   const method = req.method ?? 'GET';
   const path = decodePath(url.pathname.slice(PREFIX.length)).replace(/^\/+|\/+$/g, '');
 
@@ -52,9 +56,21 @@ async function route(broker: Broker, namespace: Namespace, req: IncomingMessage,
     allow(method, ['GET', 'PUT']);
     if (method === 'PUT') {
       const body = await readJson(req);
-      const failSends = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['failSends'] : undefined;
-      if (typeof failSends !== 'boolean') throw new ValidationError('failSends', 'is required and must be true or false');
-      broker.faults.failSends = failSends;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('(root)', 'must be an object');
+      const fields = body as Record<string, unknown>;
+      const known = Object.keys(broker.faults);
+      const unknown = Object.keys(fields).find((key) => !known.includes(key));
+      if (unknown !== undefined) throw new ValidationError(unknown, `is not a fault; the faults are ${known.join(', ')}`);
+      if (Object.keys(fields).length === 0) throw new ValidationError('failSends', 'or hang is required');
+      for (const [name, value] of Object.entries(fields)) {
+        if (typeof value !== 'boolean') throw new ValidationError(name, 'must be true or false');
+      }
+      Object.assign(broker.faults, fields);
+      if (!broker.faults.hang) {
+        // The namespace "recovers": connections it held are cut (the sender sees a reset, not an answer).
+        for (const res of hung) res.destroy();
+        hung.clear();
+      }
     }
     return sendJson(res, 200, { ...broker.faults });
   }
@@ -67,6 +83,12 @@ async function route(broker: Broker, namespace: Namespace, req: IncomingMessage,
     const entity = namespace.findSending(entityName);
     if (!entity) throw new HttpError(404, `'${entityName}' is not a queue or topic of this namespace (send to a topic, not to a subscription).`);
     allow(method, ['POST']);
+    if (broker.faults.hang) {
+      // A namespace that accepts the connection and never answers: nothing is read or stored.
+      hung.add(res);
+      res.on('close', () => hung.delete(res));
+      return;
+    }
     const messages = parseSendRequest(await readJson(req));
     return sendJson(res, 202, await broker.send(entity, messages));
   }

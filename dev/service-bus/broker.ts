@@ -90,7 +90,8 @@ export interface BrokerOptions {
 }
 
 export class Broker {
-  readonly faults = { failSends: false };
+  /** Test hooks, set through the admin API: see README.md (fault injection). */
+  readonly faults = { failSends: false, hang: false };
   private readonly entities = new Map<string, Map<number, Entry>>();
   private readonly senders = new Map<string, SenderState>();
   private closed = false;

@@ -1,8 +1,9 @@
 import { DEAD_LETTER_SOURCES, type DeadLetterSourceName } from '../../shared/config/entities.js';
-import { messageFields, replayMessageId, type DeadLetteredMessage, type Messaging, type OutgoingMessage } from '../../shared/messaging/messaging.js';
+import { messageFields, replayMessageId, type DeadLetteredMessage, type Messaging, type OutgoingMessage, type SendOptions } from '../../shared/messaging/messaging.js';
 
 import { approximateSize, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES, parseMessage } from './validate.js';
 
+/** Per call to the broker; a caller's abort signal (the publish budget) can end it sooner. */
 const TIMEOUT_MS = 5000;
 
 /** The dead-letter path of a source, as the local broker names entities. */
@@ -19,12 +20,13 @@ function entityPath(source: DeadLetterSourceName): string {
 export class LocalBrokerMessaging implements Messaging {
   constructor(private readonly baseUrl: string) {}
 
-  private async request(method: string, path: string, body?: unknown): Promise<Response> {
+  private async request(method: string, path: string, body?: unknown, abortSignal?: AbortSignal): Promise<Response> {
+    const timeout = AbortSignal.timeout(TIMEOUT_MS);
     const response = await fetch(`${this.baseUrl.replace(/\/+$/, '')}/${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: abortSignal ? AbortSignal.any([timeout, abortSignal]) : timeout,
     });
     if (!response.ok && response.status !== 404) {
       throw new Error(`local broker ${method} ${path} answered ${response.status}`);
@@ -33,9 +35,9 @@ export class LocalBrokerMessaging implements Messaging {
   }
 
   /** Like the SDK adapter, in as many sends as the broker's batch limits (count and bytes) need. */
-  async send(entity: string, messages: readonly OutgoingMessage[]): Promise<void> {
+  async send(entity: string, messages: readonly OutgoingMessage[], options: SendOptions = {}): Promise<void> {
     for (const batch of sendBatches(messages)) {
-      const response = await this.request('POST', `${encodeURIComponent(entity)}/messages`, { messages: batch });
+      const response = await this.request('POST', `${encodeURIComponent(entity)}/messages`, { messages: batch }, options.abortSignal);
       if (response.status === 404) throw new Error(`local broker has no entity ${entity}`);
     }
   }

@@ -3,6 +3,7 @@ import type { StoredTask } from '../domain/task-document.js';
 import type { Messaging } from '../messaging/messaging.js';
 import type { TaskRepository } from '../store/task-repository.js';
 import { eventMessage } from './event-message.js';
+import { type PublishBudget, withinBudget } from './publish-budget.js';
 
 export interface OutboxDeps {
   tasks: TaskRepository;
@@ -15,12 +16,13 @@ export interface OutboxDeps {
  * fails they are published again later and dropped as duplicates (messageId = event id), and
  * consumers are idempotent on event id anyway. Returns how many events were published.
  */
-export async function publishOutbox(task: StoredTask, deps: OutboxDeps, traceparent?: string): Promise<number> {
+export async function publishOutbox(task: StoredTask, deps: OutboxDeps, traceparent?: string, abortSignal?: AbortSignal): Promise<number> {
   const events = task.document.pendingEvents;
   if (events.length === 0) return 0;
   await deps.messaging.send(
     TOPICS.taskEvents.name,
     events.map((event) => eventMessage(event, traceparent)),
+    { abortSignal },
   );
   await deps.tasks.removePublishedEvents(
     task,
@@ -29,21 +31,30 @@ export async function publishOutbox(task: StoredTask, deps: OutboxDeps, tracepar
   return events.length;
 }
 
+/** What the publish after a write needs from its request (or consumer invocation). */
+export interface PublishContext {
+  log: { warn(...args: unknown[]): void };
+  traceparent?: string;
+  publishBudget: PublishBudget;
+}
+
 /**
  * The publish that follows a write in a request. The write has already succeeded and its events
  * are safe in the outbox, so a publishing failure must not fail the request: it is logged and the
- * relay timer delivers the events later.
+ * relay timer delivers the events later. Nor may it hold the request: the publish gets the
+ * request's budget (PUBLISH_BUDGET_MS), after which the send is aborted and the request answers;
+ * once the budget is spent, later publishes of the same request leave their events to the relay
+ * at once (see PublishBudget). The SDK's own retries never run on the caller's time.
  */
-export async function publishAfterWrite(
-  task: StoredTask,
-  deps: OutboxDeps,
-  log: { warn(...args: unknown[]): void },
-  traceparent?: string,
-): Promise<void> {
+export async function publishAfterWrite(task: StoredTask, deps: OutboxDeps, context: PublishContext): Promise<void> {
+  if (task.document.pendingEvents.length === 0) return;
+  const budget = context.publishBudget;
+  if (budget.spent) return;
   try {
-    await publishOutbox(task, deps, traceparent);
+    await withinBudget(budget.perPublishMs, (signal) => publishOutbox(task, deps, context.traceparent, signal));
   } catch (error) {
-    log.warn(
+    budget.spent = true;
+    context.log.warn(
       `Publishing events of task ${task.document.id} failed; the outbox relay will retry.`,
       error instanceof Error ? error.message : error,
     );

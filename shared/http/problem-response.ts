@@ -29,17 +29,30 @@ function headersOf(error: ReportedError): Record<string, string> {
   };
 }
 
+/**
+ * Texts a problem carries can echo the request (its path, a header value, an unknown key), so
+ * they are cut to the lengths the contract promises (shared/schemas/problem.ts), whatever the
+ * caller sent.
+ */
+const LIMITS = { detail: 2000, instance: 2048, field: 200, message: 500 } as const;
+const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
 /** The RFC 9457 body for a reported error. */
 export function toProblem(error: ReportedError, facts: RequestFacts): Problem {
   const kind = PROBLEM_TYPES[error.kind as ProblemKind];
+  const errors = error.options.errors?.map((fieldError) => ({
+    ...fieldError,
+    field: clip(fieldError.field, LIMITS.field),
+    message: clip(fieldError.message, LIMITS.message),
+  }));
   return {
     type: kind.type,
     title: kind.title,
     status: kind.status,
-    detail: error.detail,
-    instance: facts.instance,
+    detail: clip(error.detail, LIMITS.detail),
+    instance: clip(facts.instance, LIMITS.instance),
     correlationId: facts.correlationId,
-    ...(error.options.errors ? { errors: error.options.errors } : {}),
+    ...(errors ? { errors } : {}),
     ...error.options.extensions,
   };
 }
@@ -60,7 +73,7 @@ export function unexpectedProblem(facts: RequestFacts): Problem {
     title: kind.title,
     status: kind.status,
     detail: `The request failed unexpectedly. Quote correlation id ${facts.correlationId} when reporting it.`,
-    instance: facts.instance,
+    instance: clip(facts.instance, LIMITS.instance),
     correlationId: facts.correlationId,
   };
 }

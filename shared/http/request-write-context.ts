@@ -1,5 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import type { Principal } from '../auth/roles.js';
+import { newPublishBudget } from '../events/publish-budget.js';
 import type { WriteContext } from '../use-cases/write-context.js';
 
 /** The write context of a request: the caller as actor, the request's correlation id and trace. */
@@ -9,5 +10,6 @@ export function requestWriteContext(principal: Principal, correlationId: string,
     correlationId,
     traceparent: invocation.traceContext?.traceParent ?? undefined,
     log: invocation,
+    publishBudget: newPublishBudget(),
   };
 }

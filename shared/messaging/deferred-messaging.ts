@@ -9,7 +9,7 @@ export function deferredMessaging(create: () => Promise<Messaging>): Messaging {
   let adapter: Promise<Messaging> | undefined;
   const get = (): Promise<Messaging> => (adapter ??= create());
   return {
-    send: async (entity, messages) => (await get()).send(entity, messages),
+    send: async (entity, messages, options) => (await get()).send(entity, messages, options),
     peekDeadLetters: async (source, max) => (await get()).peekDeadLetters(source, max),
     replayDeadLetters: async (source, max) => (await get()).replayDeadLetters(source, max),
     checkHealth: async () => (await get()).checkHealth(),

@@ -11,6 +11,14 @@ export interface OutgoingMessage {
   scheduledEnqueueTimeUtc?: Date;
 }
 
+export interface SendOptions {
+  /**
+   * Stops the send (and the adapter's retries) when it fires; the send then rejects. Whether the
+   * messages reached Service Bus is then unknown: callers resend with the same messageIds.
+   */
+  abortSignal?: AbortSignal;
+}
+
 export interface DeadLetteredMessage {
   messageId: string;
   sequenceNumber: string;
@@ -29,7 +37,7 @@ export interface DeadLetteredMessage {
  * the @azure/service-bus SDK with managed identity (Azure) and the local host's broker.
  */
 export interface Messaging {
-  send(entity: string, messages: readonly OutgoingMessage[]): Promise<void>;
+  send(entity: string, messages: readonly OutgoingMessage[], options?: SendOptions): Promise<void>;
   peekDeadLetters(source: DeadLetterSourceName, max: number): Promise<DeadLetteredMessage[]>;
   /**
    * Sends up to `max` dead-lettered messages back to where they are replayed to, removing each

@@ -1,7 +1,23 @@
 import { ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusSender } from '@azure/service-bus';
 import type { TokenCredential } from '@azure/identity';
 import { DEAD_LETTER_SOURCES, type DeadLetterSourceName } from '../config/entities.js';
-import { messageFields, replayMessageId, type DeadLetteredMessage, type Messaging, type OutgoingMessage } from './messaging.js';
+import { messageFields, replayMessageId, type DeadLetteredMessage, type Messaging, type OutgoingMessage, type SendOptions } from './messaging.js';
+
+/**
+ * The SDK's retries. They never run on a caller's time: the publish after a write in a request
+ * has its own budget (shared/events/publish-budget.ts) and aborts the send when it runs out, so
+ * these govern only background senders (the outbox relay, the overdue scan, the dispatch relay).
+ * Each attempt may take 5 s (a healthy send takes milliseconds; opening a link on a cold instance
+ * about a second), and at most 3 attempts with 0.5 s then 1 s between them make a worst case of
+ * about 16.5 s, so a run of the outbox relay (every 30 s) that meets a hanging namespace ends
+ * before the next one is due. (The SDK default is 4 attempts of 60 s each.)
+ */
+export const SERVICE_BUS_RETRY_OPTIONS = {
+  maxRetries: 2,
+  timeoutInMs: 5_000,
+  retryDelayInMs: 500,
+  maxRetryDelayInMs: 2_000,
+} as const;
 
 /**
  * Service Bus through the official SDK, authenticated with the function app's managed identity
@@ -13,10 +29,7 @@ export class ServiceBusMessaging implements Messaging {
   private readonly senders = new Map<string, ServiceBusSender>();
 
   constructor(fullyQualifiedNamespace: string, credential: TokenCredential) {
-    this.client = new ServiceBusClient(fullyQualifiedNamespace, credential, {
-      // Fail fast: a failed publish is retried by the outbox relay, not by holding the request open.
-      retryOptions: { maxRetries: 2, timeoutInMs: 10_000 },
-    });
+    this.client = new ServiceBusClient(fullyQualifiedNamespace, credential, { retryOptions: SERVICE_BUS_RETRY_OPTIONS });
   }
 
   private sender(entity: string): ServiceBusSender {
@@ -28,14 +41,15 @@ export class ServiceBusMessaging implements Messaging {
     return sender;
   }
 
-  async send(entity: string, messages: readonly OutgoingMessage[]): Promise<void> {
+  async send(entity: string, messages: readonly OutgoingMessage[], options: SendOptions = {}): Promise<void> {
     if (messages.length === 0) return;
     const sender = this.sender(entity);
     const scheduled = messages.filter((message) => message.scheduledEnqueueTimeUtc);
     const immediate = messages.filter((message) => !message.scheduledEnqueueTimeUtc);
-    await sendInBatches(sender, immediate);
+    const { abortSignal } = options;
+    await sendInBatches(sender, immediate, abortSignal);
     for (const message of scheduled) {
-      await sender.scheduleMessages(toServiceBusMessage(message), message.scheduledEnqueueTimeUtc!);
+      await sender.scheduleMessages(toServiceBusMessage(message), message.scheduledEnqueueTimeUtc!, { abortSignal });
     }
   }
 
@@ -110,18 +124,18 @@ const toServiceBusMessage = messageFields;
  * with MessageSizeExceeded when it does not fit, which would block an outbox or a scan for good.
  * The batch asks the link for the real limit. Order is kept; a message too big on its own fails.
  */
-async function sendInBatches(sender: ServiceBusSender, messages: readonly OutgoingMessage[]): Promise<void> {
-  let batch = await sender.createMessageBatch();
+async function sendInBatches(sender: ServiceBusSender, messages: readonly OutgoingMessage[], abortSignal?: AbortSignal): Promise<void> {
+  let batch = await sender.createMessageBatch({ abortSignal });
   for (const message of messages) {
     if (batch.tryAddMessage(toServiceBusMessage(message))) continue;
     if (batch.count === 0) throw new Error(`message ${message.messageId} is larger than a Service Bus batch may be (${batch.maxSizeInBytes} bytes)`);
-    await sender.sendMessages(batch);
-    batch = await sender.createMessageBatch();
+    await sender.sendMessages(batch, { abortSignal });
+    batch = await sender.createMessageBatch({ abortSignal });
     if (!batch.tryAddMessage(toServiceBusMessage(message))) {
       throw new Error(`message ${message.messageId} is larger than a Service Bus batch may be (${batch.maxSizeInBytes} bytes)`);
     }
   }
-  if (batch.count > 0) await sender.sendMessages(batch);
+  if (batch.count > 0) await sender.sendMessages(batch, { abortSignal });
 }
 
 function fromReceived(message: ServiceBusReceivedMessage): DeadLetteredMessage {

@@ -27,6 +27,6 @@ export async function createTask(deps: CreateTaskDeps, principal: Principal, inp
   const now = deps.now();
   const document = newTaskDocument(input, { id: randomUUID(), createdBy: principal.userId, assignee, now });
   const stored = await deps.tasks.create(recordEvent(null, document, eventFacts(context, now)));
-  await publishAfterWrite(stored, deps, context.log, context.traceparent);
+  await publishAfterWrite(stored, deps, context);
   return stored;
 }

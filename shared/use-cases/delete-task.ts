@@ -25,5 +25,5 @@ export async function deleteTask(
     const timestamp = now.toISOString();
     return recordEvent(current!.document, { ...current!.document, deletedAt: timestamp, updatedAt: timestamp }, eventFacts(context, now));
   });
-  await publishAfterWrite(result!.after, deps, context.log, context.traceparent);
+  await publishAfterWrite(result!.after, deps, context);
 }

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/roles.js';
 import type { OperationDocument } from '../schemas/operation.js';
 import type { Log } from '../telemetry/log.js';
+import { newPublishBudget } from '../events/publish-budget.js';
 import type { WriteContext } from './write-context.js';
 
 /** How one delivery of a chunk is traced and logged. */
@@ -21,5 +22,7 @@ export function operationWriteContext(operation: OperationDocument, run: ChunkRu
     correlationId: operation.correlationId,
     traceparent: run.traceparent,
     log: run.log,
+    // One budget per chunk: a hanging Service Bus costs the chunk one budget, not one per task.
+    publishBudget: newPublishBudget(),
   };
 }

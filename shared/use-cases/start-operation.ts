@@ -4,12 +4,15 @@ import { chunkDocuments, type OperationWork } from '../domain/operation-chunks.j
 import { newOperation } from '../domain/operation-progress.js';
 import type { ChunkResult, OperationDocument, OperationView } from '../schemas/operation.js';
 import type { Services } from '../services.js';
+import { newPublishBudget, type PublishBudget } from '../events/publish-budget.js';
 import { dispatchOperation } from './dispatch-operation.js';
 
 /** What starting an operation needs from the request. */
 export interface StartContext {
   correlationId: string;
   log: { warn(...args: unknown[]): void };
+  /** The request's Service Bus budget (see PublishBudget); a new one when not given. */
+  publishBudget?: PublishBudget;
 }
 
 export interface StartOperation extends StartContext {
@@ -36,8 +39,10 @@ export async function startOperation(deps: StartOperationDeps, input: StartOpera
   const operation = newOperation({ ...input, id, type: input.work.type, totalItems: input.work.items.length + settledCount(input.settled), totalChunks: chunks.length, now: now() });
   await operations.create(operation);
   if (operation.dispatchedAt) return operation;
+  const budget = input.publishBudget ?? newPublishBudget();
   try {
-    return await dispatchOperation(deps, operation);
+    // Bounded like the publish after a task write: a hanging Service Bus must not hold the request.
+    return await dispatchOperation(deps, operation, budget.perPublishMs);
   } catch (error) {
     // The operation is stored and will run: answering 202 is true. The relay sends the chunks.
     input.log.warn(`Queueing the chunks of operation ${id} failed; the dispatch relay will retry.`, error instanceof Error ? error.message : error);

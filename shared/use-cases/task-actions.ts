@@ -85,6 +85,6 @@ export async function performTaskAction(
     return recordEvent(current!.document, next, { ...eventFacts(context, now), type: EVENT_TYPES[action] });
   });
   if (!result!.written) return result!.after;
-  await publishAfterWrite(result!.after, deps, context.log, context.traceparent);
+  await publishAfterWrite(result!.after, deps, context);
   return result!.after;
 }

@@ -59,7 +59,7 @@ export async function updateTask(
     return recordEvent(current!.document, next, eventFacts(context, now));
   });
   if (!result!.written) return result!.after;
-  await publishAfterWrite(result!.after, deps, context.log, context.traceparent);
+  await publishAfterWrite(result!.after, deps, context);
   return result!.after;
 }
 

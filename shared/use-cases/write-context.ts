@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventFacts } from '../domain/task-events.js';
+import type { PublishBudget } from '../events/publish-budget.js';
 
 /** Who is writing, and how the write is traced: what every event records. */
 export interface WriteContext {
@@ -8,6 +9,8 @@ export interface WriteContext {
   /** W3C traceparent of the invocation, forwarded with published events. */
   traceparent: string | undefined;
   log: { warn(...args: unknown[]): void };
+  /** How long this request (or invocation) may wait for Service Bus after its writes. */
+  publishBudget: PublishBudget;
 }
 
 export function eventFacts(context: WriteContext, now: Date): EventFacts {

@@ -16,13 +16,20 @@ beforeAll(async () => {
 afterAll(() => removeTempDir(project));
 
 describe('resolveDevSettings', () => {
-  it('defaults to port 7071, Cosmos port 8081 and .data in the project root', () => {
+  it('defaults to port 7071, Cosmos port 8081, .data in the project root and no fault proxy', () => {
     expect(resolveDevSettings({}, project)).toEqual({
       port: 7071,
       cosmosPort: 8081,
       dataDir: join(project, '.data'),
       baseUrl: 'http://localhost:7071',
+      cosmosFaultProxy: false,
     });
+  });
+
+  it('turns the Cosmos fault proxy on with 1 or true, off with 0, false or blank, and refuses anything else', () => {
+    for (const on of ['1', 'true', ' TRUE ']) expect(resolveDevSettings({ CASELOAD_COSMOS_FAULT_PROXY: on }, project).cosmosFaultProxy).toBe(true);
+    for (const off of ['0', 'false', '', '  ']) expect(resolveDevSettings({ CASELOAD_COSMOS_FAULT_PROXY: off }, project).cosmosFaultProxy).toBe(false);
+    expect(() => resolveDevSettings({ CASELOAD_COSMOS_FAULT_PROXY: 'yes' }, project)).toThrow(/CASELOAD_COSMOS_FAULT_PROXY="yes" must be 1 or 0/);
   });
 
   it('finds the project root from a subfolder for the default data folder', () => {

@@ -153,7 +153,7 @@ describe('scheduled messages', () => {
 describe('fault injection', () => {
   it('answers 503 with a problem while failSends is on, stores nothing, and accepts again once it is off', async () => {
     const test = tag();
-    expect((await request(broker.url, 'GET', '/admin/service-bus/faults')).body).toEqual({ failSends: false });
+    expect((await request(broker.url, 'GET', '/admin/service-bus/faults')).body).toEqual({ failSends: false, hang: false });
     const on = await request(broker.url, 'PUT', '/admin/service-bus/faults', { failSends: true });
     expect(on).toMatchObject({ status: 200, body: { failSends: true } });
     try {
@@ -175,9 +175,46 @@ describe('fault injection', () => {
     expect(deliveriesOf(test)).toHaveLength(2); // one per subscription
   });
 
-  it('rejects a faults body without a boolean failSends', async () => {
-    expect((await request(broker.url, 'PUT', '/admin/service-bus/faults', { failSends: 'yes' })).status).toBe(400);
-    expect((await request(broker.url, 'GET', '/admin/service-bus/faults')).body).toEqual({ failSends: false });
+  it('rejects a faults body that is not booleans of known faults', async () => {
+    for (const body of [{ failSends: 'yes' }, { hang: 1 }, {}, { slow: true }, [true]]) {
+      expect((await request(broker.url, 'PUT', '/admin/service-bus/faults', body)).status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await request(broker.url, 'GET', '/admin/service-bus/faults')).body).toEqual({ failSends: false, hang: false });
+  });
+
+  it('holds sends unanswered while hang is on, stores nothing, cuts them when it goes off, then accepts again', async () => {
+    const test = tag();
+    const on = await request(broker.url, 'PUT', '/admin/service-bus/faults', { hang: true });
+    expect(on).toMatchObject({ status: 200, body: { failSends: false, hang: true } });
+    let held: Promise<unknown> | undefined;
+    try {
+      const before = await allStats();
+      const send = (signal?: AbortSignal) =>
+        fetch(`${broker.url}/admin/service-bus/${TOPIC}/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ messages: [{ messageId: `${test}-m`, body: { test } }] }),
+          signal,
+        });
+      // No answer, not even a refusal: the caller's own timeout is what ends the wait.
+      await expect(send(AbortSignal.timeout(700))).rejects.toMatchObject({ name: 'TimeoutError' });
+      held = send().then(
+        (response) => ({ status: response.status }),
+        (error: unknown) => ({ error: (error as Error).name }),
+      );
+      // Other admin calls (stats, health) still answer.
+      expect(await allStats()).toEqual(before);
+    } finally {
+      await request(broker.url, 'PUT', '/admin/service-bus/faults', { hang: false });
+    }
+    // The held send's connection was cut: the sender learns nothing was confirmed.
+    expect(await held).toEqual({ error: 'TypeError' });
+    await broker.idle();
+    expect(deliveriesOf(test)).toEqual([]);
+    const retried = await sendMessages(broker.url, TOPIC, [{ messageId: `${test}-m`, body: { test } }]);
+    expect(retried).toMatchObject({ status: 202, body: { accepted: 1, duplicates: 0 } });
+    await broker.idle();
+    expect(deliveriesOf(test)).toHaveLength(2); // one per subscription
   });
 
   it('makes a function fail when its output cannot be sent, so the message is retried', async () => {

@@ -1,3 +1,4 @@
+import { newPublishBudget, type PublishBudget } from '../../../shared/events/publish-budget.js';
 import type { ChunkRun } from '../../../shared/use-cases/operation-requester.js';
 import type { InvocationContext } from '@azure/functions';
 import { expect } from 'vitest';
@@ -97,13 +98,18 @@ export function chunkMessage(operation: OperationDocument, chunk: number): Chunk
 // ---- Contexts and invocations, keeping what they are told ----
 
 /** What a write is given from the request, with the warnings it logs kept. */
-export function writeContext(principal: Principal, correlationId = 'test-correlation'): WriteContext & { warnings: unknown[][] } {
+export function writeContext(
+  principal: Principal,
+  correlationId = 'test-correlation',
+  publishBudget: PublishBudget = newPublishBudget(),
+): WriteContext & { warnings: unknown[][] } {
   const warnings: unknown[][] = [];
   return {
     actor: { userId: principal.userId, name: principal.name ?? null },
     correlationId,
     traceparent: undefined,
     log: { warn: (...args: unknown[]) => warnings.push(args) },
+    publishBudget,
     warnings,
   };
 }

@@ -8,7 +8,7 @@ import type { TokenVerifier } from '../../../shared/auth/verify-token.js';
 import { TOPICS } from '../../../shared/config/entities.js';
 import { parseSettings, SETTING } from '../../../shared/config/settings.js';
 import type { StoredTask } from '../../../shared/domain/task-document.js';
-import type { DeadLetteredMessage, Messaging, OutgoingMessage } from '../../../shared/messaging/messaging.js';
+import type { DeadLetteredMessage, Messaging, OutgoingMessage, SendOptions } from '../../../shared/messaging/messaging.js';
 import { taskEventSchema, type TaskEvent } from '../../../shared/schemas/event.js';
 import type { CreateTaskInput } from '../../../shared/schemas/task.js';
 import { createServices, type Services } from '../../../shared/services.js';
@@ -32,9 +32,25 @@ export class RecordingMessaging implements Messaging {
   readonly sent: { entity: string; message: OutgoingMessage }[] = [];
   /** When set, every send throws this (Service Bus down). */
   failWith: Error | undefined;
+  /**
+   * When set, every send hangs (a namespace that never answers) until the caller's abort signal
+   * fires, or for ever if it ignores signals ('ignoring-signals'). Aborted sends are counted.
+   */
+  hang: false | 'until-aborted' | 'ignoring-signals' = false;
+  aborted = 0;
 
-  async send(entity: string, messages: readonly OutgoingMessage[]): Promise<void> {
+  async send(entity: string, messages: readonly OutgoingMessage[], options: SendOptions = {}): Promise<void> {
     if (this.failWith) throw this.failWith;
+    if (this.hang === 'ignoring-signals') return new Promise<void>(() => {});
+    if (this.hang === 'until-aborted') {
+      const signal = options.abortSignal;
+      return new Promise<void>((_, reject) =>
+        signal?.addEventListener('abort', () => {
+          this.aborted += 1;
+          reject(signal.reason);
+        }),
+      );
+    }
     for (const message of messages) this.sent.push({ entity, message });
   }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TOPICS } from '../../../shared/config/entities.js';
 import { MAX_PENDING_EVENTS } from '../../../shared/domain/task-events.js';
 import { AppError } from '../../../shared/errors/app-error.js';
+import { newPublishBudget } from '../../../shared/events/publish-budget.js';
 import { conditionalWrite } from '../../../shared/use-cases/conditional-write.js';
 import { createTask } from '../../../shared/use-cases/create-task.js';
 import { relayOutbox } from '../../../shared/use-cases/relay-outbox.js';
@@ -81,6 +82,51 @@ describe('writes and the outbox', () => {
     const again = await relayOutbox(world.services);
     expect(world.messaging.sentTo(TOPICS.taskEvents.name).slice(sentBefore).filter((message) => message.messageId === pending[0]!.id)).toHaveLength(1);
     expect(again.relayed).toBe(0);
+  });
+
+  it('does not wait for a hanging Service Bus beyond the publish budget: the send is aborted, the event stays for the relay', async () => {
+    const budget = newPublishBudget(200);
+    const context = writeContext(manager, 'hang', budget);
+    world.messaging.hang = 'until-aborted';
+    const abortedBefore = world.messaging.aborted;
+    let created;
+    const started = performance.now();
+    try {
+      created = await createTask(world.services, manager, newTaskInput(), context);
+    } finally {
+      world.messaging.hang = false;
+    }
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(190);
+    expect(elapsed).toBeLessThan(2_000);
+    expect(world.messaging.aborted - abortedBefore).toBe(1);
+    expect(budget.spent).toBe(true);
+    expect(context.warnings).toHaveLength(1);
+    expect((await world.services.tasks.get(created.document.id))!.document.pendingEvents.map((event) => event.type)).toEqual(['task.created']);
+    await relayOutbox(world.services);
+    expect((await world.services.tasks.get(created.document.id))!.document.pendingEvents).toEqual([]);
+  });
+
+  it('spends the budget once per request: later writes of the same request leave their events to the relay at once', async () => {
+    const budget = newPublishBudget(400);
+    const context = writeContext(manager, 'hang-batch', budget);
+    // An adapter that ignores the abort signal must not hold the request either.
+    world.messaging.hang = 'ignoring-signals';
+    const created = [];
+    const started = performance.now();
+    try {
+      for (let i = 0; i < 5; i++) created.push(await createTask(world.services, manager, newTaskInput(), context));
+    } finally {
+      world.messaging.hang = false;
+    }
+    // One budget in all (400 ms), not five (2 s); the rest is slack for a busy machine.
+    expect(performance.now() - started).toBeLessThan(1_400);
+    expect(context.warnings).toHaveLength(1);
+    for (const task of created) {
+      expect((await world.services.tasks.get(task.document.id))!.document.pendingEvents).toHaveLength(1);
+    }
+    await relayOutbox(world.services);
+    for (const task of created) expect((await world.services.tasks.get(task.document.id))!.document.pendingEvents).toEqual([]);
   });
 
   it('refuses further changes with a retryable 503 once a task holds the maximum of unpublished events (backpressure)', async () => {
