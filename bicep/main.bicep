@@ -85,6 +85,8 @@ param appInsightsDisableLocalAuth bool = false
 param vnetAddressPrefix string = '10.60.0.0/22'
 param apimSubnetPrefix string = '10.60.0.0/24'
 param privateEndpointSubnetPrefix string = '10.60.1.0/24'
+@description('Function App outbound integration subnet (Flex Consumption, delegated to Microsoft.App/environments; /27 recommended).')
+param functionSubnetPrefix string = '10.60.2.0/27'
 
 var token = uniqueToken(subscription().id, environmentName, location)
 var names = resourceNames(workload, toLower(environmentName), token)
@@ -132,6 +134,7 @@ module network 'modules/network.bicep' = {
     addressPrefix: vnetAddressPrefix
     apimSubnetPrefix: apimSubnetPrefix
     privateEndpointSubnetPrefix: privateEndpointSubnetPrefix
+    functionSubnetPrefix: functionSubnetPrefix
   }
 }
 
@@ -214,6 +217,7 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: functionMaximumInstanceCount
     privateEndpointSubnetId: network.outputs.privateEndpointSubnetId
     privateDnsZoneId: network.outputs.functionDnsZoneId
+    virtualNetworkSubnetId: network.outputs.functionSubnetId
     deploymentAllowedIpRanges: deploymentAllowedIpRanges
   }
 }
