@@ -11,7 +11,8 @@
 // Outbound: regional VNet integration (virtualNetworkSubnetId, a subnet delegated to
 // Microsoft.App/environments, network.bicep). On Flex Consumption all outbound traffic then goes
 // through the VNet without a route-all setting, and names resolve through the private DNS zones
-// linked to it.
+// linked to it: the Key Vault (and the Key Vault references below) over its private endpoint;
+// Cosmos DB, Service Bus, storage and Entra ID over their public endpoints.
 
 param location string
 param tags object

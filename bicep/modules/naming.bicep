@@ -42,6 +42,10 @@ func resourceNames(workload string, environmentName string, token string) object
   // Fixed by Azure Private Link for App Service (sites); not ours to choose.
   functionPrivateDnsZone: 'privatelink.azurewebsites.net'
   functionPrivateDnsLink: 'link-${workload}-${environmentName}'
+  keyVaultPrivateEndpoint: 'pe-kv-${workload}-${environmentName}'
+  // Fixed by Azure Private Link for Key Vault (vault); not ours to choose.
+  keyVaultPrivateDnsZone: 'privatelink.vaultcore.azure.net'
+  keyVaultPrivateDnsLink: 'link-${workload}-${environmentName}'
   apimApi: workload
   apimBackend: '${workload}-functions'
   apimProduct: '${workload}-consumers'

@@ -2,14 +2,16 @@
 // In, from API Management:
 //   - a subnet delegated to Microsoft.Web/serverFarms for APIM Standard v2 outbound VNet
 //     integration (the documented requirement: dedicated, /27 or larger, NSG attached);
-//   - a subnet for the Function App's private endpoint;
+//   - a subnet for the private endpoints (the Function App's, the Key Vault's);
 //   - the privatelink.azurewebsites.net zone linked to the VNet, so APIM resolves the app's host
 //     name to the private endpoint.
 //   The Function App itself denies all public traffic to its main site (see functionapp.bicep).
 // Out, from the Function App:
 //   - a subnet delegated to Microsoft.App/environments, the delegation Flex Consumption requires
 //     for its outbound VNet integration (dedicated to it: no private endpoints, no other
-//     delegation; no underscore in its name; /27 recommended for one app).
+//     delegation; no underscore in its name; /27 recommended for one app);
+//   - the privatelink.vaultcore.azure.net zone linked to the VNet, so the app (and the platform
+//     resolving its Key Vault references) reaches the vault through its private endpoint.
 
 param location string
 param tags object
@@ -45,8 +47,8 @@ resource privateEndpointNsg 'Microsoft.Network/networkSecurityGroups@2024-05-01'
 }
 
 // The Flex Consumption integration subnet: outbound only, so inbound rules would never apply; the
-// default rules allow traffic to the VNet and to the internet (Cosmos DB, Service Bus, Key Vault,
-// storage and Entra ID are reached on their public endpoints).
+// default rules allow traffic to the VNet (the private endpoints) and to the internet (Cosmos DB,
+// Service Bus, storage and Entra ID are still reached on their public endpoints).
 resource functionNsg 'Microsoft.Network/networkSecurityGroups@2024-05-01' = {
   name: names.functionSubnetNsg
   location: location
@@ -120,8 +122,26 @@ resource functionDnsLink 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@
   }
 }
 
+resource keyVaultDnsZone 'Microsoft.Network/privateDnsZones@2024-06-01' = {
+  name: names.keyVaultPrivateDnsZone
+  location: 'global'
+  tags: tags
+}
+
+resource keyVaultDnsLink 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01' = {
+  parent: keyVaultDnsZone
+  name: names.keyVaultPrivateDnsLink
+  location: 'global'
+  tags: tags
+  properties: {
+    registrationEnabled: false
+    virtualNetwork: { id: vnet.id }
+  }
+}
+
 output vnetId string = vnet.id
 output apimSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, names.apimSubnet)
 output privateEndpointSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, names.privateEndpointSubnet)
 output functionSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, names.functionSubnet)
 output functionDnsZoneId string = functionDnsZone.id
+output keyVaultDnsZoneId string = keyVaultDnsZone.id
