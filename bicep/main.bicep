@@ -37,8 +37,11 @@ param cosmosZoneRedundant bool = false
 @allowed(['Standard', 'Premium'])
 param serviceBusSku string = 'Standard'
 
+@description('Disabled: the vault answers only on its private endpoint (the Function App reaches it through its VNet integration in every environment). docs/deploy.md says how an operator sets a secret then.')
 @allowed(['Enabled', 'Disabled'])
 param keyVaultPublicNetworkAccess string = 'Enabled'
+@description('Public IPv4 addresses or CIDR ranges the Key Vault firewall admits while keyVaultPublicNetworkAccess is Enabled (e.g. an operator or a build agent). Ignored by Key Vault while public access is Disabled.')
+param keyVaultAllowedIpRanges array = []
 @description('Name of the Key Vault secret the app reads CURSOR_KEYS from; create it before the first deployment of the app (docs/deploy.md).')
 param cursorKeysSecretName string = 'cursor-keys'
 
@@ -85,6 +88,8 @@ param appInsightsDisableLocalAuth bool = false
 param vnetAddressPrefix string = '10.60.0.0/22'
 param apimSubnetPrefix string = '10.60.0.0/24'
 param privateEndpointSubnetPrefix string = '10.60.1.0/24'
+@description('Function App outbound integration subnet (Flex Consumption, delegated to Microsoft.App/environments; /27 recommended).')
+param functionSubnetPrefix string = '10.60.2.0/27'
 
 var token = uniqueToken(subscription().id, environmentName, location)
 var names = resourceNames(workload, toLower(environmentName), token)
@@ -132,6 +137,7 @@ module network 'modules/network.bicep' = {
     addressPrefix: vnetAddressPrefix
     apimSubnetPrefix: apimSubnetPrefix
     privateEndpointSubnetPrefix: privateEndpointSubnetPrefix
+    functionSubnetPrefix: functionSubnetPrefix
   }
 }
 
@@ -183,6 +189,9 @@ module keyVault 'modules/keyvault.bicep' = {
     tags: allTags
     names: names
     publicNetworkAccess: keyVaultPublicNetworkAccess
+    allowedIpRanges: keyVaultAllowedIpRanges
+    privateEndpointSubnetId: network.outputs.privateEndpointSubnetId
+    privateDnsZoneId: network.outputs.keyVaultDnsZoneId
     functionPrincipalId: identity.outputs.principalId
   }
 }
@@ -214,6 +223,7 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: functionMaximumInstanceCount
     privateEndpointSubnetId: network.outputs.privateEndpointSubnetId
     privateDnsZoneId: network.outputs.functionDnsZoneId
+    virtualNetworkSubnetId: network.outputs.functionSubnetId
     deploymentAllowedIpRanges: deploymentAllowedIpRanges
   }
 }

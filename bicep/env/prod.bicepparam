@@ -1,7 +1,7 @@
 // Production: autoscale Cosmos with 30-day point-in-time restore and zone redundancy, Premium
-// Service Bus, zone-redundant storage, Key Vault closed to the public internet. The app reads one
-// secret from it (cursor-keys, a Key Vault reference): before deploying prod, give the Function App
-// VNet integration and the vault a private endpoint, or open the vault (docs/deploy.md).
+// Service Bus, zone-redundant storage, Key Vault closed to the public internet. The app reads its
+// secrets (cursor-keys, a Key Vault reference) over the vault's private endpoint through its VNet
+// integration; an operator sets them as docs/deploy.md describes (Secrets in a closed vault).
 // az deployment sub create --location uksouth --template-file bicep/main.bicep --parameters bicep/env/prod.bicepparam
 using '../main.bicep'
 

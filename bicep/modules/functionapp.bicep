@@ -7,6 +7,12 @@
 // with no allow rule); API Management reaches it through the private endpoint below. The scm
 // (deployment) site stays reachable for `azd deploy` with Entra ID only, since basic publishing
 // credentials are disabled; restrict it to known ranges with deploymentAllowedIpRanges.
+//
+// Outbound: regional VNet integration (virtualNetworkSubnetId, a subnet delegated to
+// Microsoft.App/environments, network.bicep). On Flex Consumption all outbound traffic then goes
+// through the VNet without a route-all setting, and names resolve through the private DNS zones
+// linked to it: the Key Vault (and the Key Vault references below) over its private endpoint;
+// Cosmos DB, Service Bus, storage and Entra ID over their public endpoints.
 
 param location string
 param tags object
@@ -58,6 +64,9 @@ param maximumInstanceCount int = 40
 param privateEndpointSubnetId string
 @description('privatelink.azurewebsites.net zone id.')
 param privateDnsZoneId string
+
+@description('Outbound VNet integration subnet (delegated to Microsoft.App/environments, as Flex Consumption requires).')
+param virtualNetworkSubnetId string
 
 @description('CIDR ranges allowed to reach the scm (deployment) site. Empty: any source, Entra ID authentication still required.')
 param deploymentAllowedIpRanges array = []
@@ -135,6 +144,8 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
     httpsOnly: true
     clientCertEnabled: false
     keyVaultReferenceIdentity: identityId
+    // Outbound VNet integration; Flex Consumption routes all outbound traffic through it.
+    virtualNetworkSubnetId: virtualNetworkSubnetId
     // Public network access stays on only so that the scm site can take deployments; the main
     // site's access restrictions below deny every public request.
     publicNetworkAccess: 'Enabled'

@@ -3,6 +3,14 @@
 // (docs/deploy.md); no template ever holds a secret value. Every connection is identity-based.
 // RBAC authorization, soft delete and purge protection are on; the function identity can read
 // secrets and nothing else.
+//
+// Network: the vault always has a private endpoint in the VNet (groupId 'vault', zone
+// privatelink.vaultcore.azure.net, linked in network.bicep), and the Function App always reaches it
+// through its outbound VNet integration, so the app's path is the same whether the vault's public
+// endpoint is open (dev, test) or closed (prod). With publicNetworkAccess 'Disabled' only the
+// private endpoint (and trusted Azure services) get in, and the firewall's IP rules are not
+// honoured; with 'Enabled' and allowedIpRanges set, the public endpoint admits only those ranges.
+// How an operator sets a secret in a closed vault: docs/deploy.md.
 
 param location string
 param tags object
@@ -10,6 +18,14 @@ param names object
 
 @allowed(['Enabled', 'Disabled'])
 param publicNetworkAccess string = 'Enabled'
+
+@description('Public IPv4 addresses or CIDR ranges the vault firewall admits (networkAcls.ipRules). Empty: no IP rule (the whole internet when public access is Enabled). Only honoured while publicNetworkAccess is Enabled.')
+param allowedIpRanges array = []
+
+@description('Subnet for the vault\'s private endpoint.')
+param privateEndpointSubnetId string
+@description('privatelink.vaultcore.azure.net zone id.')
+param privateDnsZoneId string
 
 @description('Principal id of the function identity.')
 param functionPrincipalId string
@@ -33,10 +49,46 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     enabledForDiskEncryption: false
     enabledForTemplateDeployment: false
     publicNetworkAccess: publicNetworkAccess
+    // Written in full on every deployment, so an IP rule an operator added by hand (docs/deploy.md)
+    // is removed by the next deployment.
     networkAcls: {
-      defaultAction: publicNetworkAccess == 'Disabled' ? 'Deny' : 'Allow'
+      defaultAction: publicNetworkAccess == 'Disabled' || !empty(allowedIpRanges) ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
+      ipRules: [for range in allowedIpRanges: { value: range }]
+      virtualNetworkRules: []
     }
+  }
+}
+
+resource privateEndpoint 'Microsoft.Network/privateEndpoints@2024-05-01' = {
+  name: names.keyVaultPrivateEndpoint
+  location: location
+  tags: tags
+  properties: {
+    subnet: { id: privateEndpointSubnetId }
+    privateLinkServiceConnections: [
+      {
+        name: names.keyVaultPrivateEndpoint
+        properties: {
+          privateLinkServiceId: vault.id
+          groupIds: ['vault']
+        }
+      }
+    ]
+  }
+}
+
+// The zone group writes (and removes) the vault's A record in the private zone.
+resource privateDnsGroup 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2024-05-01' = {
+  parent: privateEndpoint
+  name: 'default'
+  properties: {
+    privateDnsZoneConfigs: [
+      {
+        name: 'vault'
+        properties: { privateDnsZoneId: privateDnsZoneId }
+      }
+    ]
   }
 }
 

@@ -33,12 +33,19 @@ func resourceNames(workload string, environmentName string, token string) object
   virtualNetwork: 'vnet-${workload}-${environmentName}'
   apimSubnet: 'snet-apim'
   privateEndpointSubnet: 'snet-private-endpoints'
+  // Flex Consumption outbound integration; Flex does not accept underscores in the subnet name.
+  functionSubnet: 'snet-functions'
   apimSubnetNsg: 'nsg-${workload}-${environmentName}-apim'
   privateEndpointSubnetNsg: 'nsg-${workload}-${environmentName}-pe'
+  functionSubnetNsg: 'nsg-${workload}-${environmentName}-func'
   functionPrivateEndpoint: 'pe-func-${workload}-${environmentName}'
   // Fixed by Azure Private Link for App Service (sites); not ours to choose.
   functionPrivateDnsZone: 'privatelink.azurewebsites.net'
   functionPrivateDnsLink: 'link-${workload}-${environmentName}'
+  keyVaultPrivateEndpoint: 'pe-kv-${workload}-${environmentName}'
+  // Fixed by Azure Private Link for Key Vault (vault); not ours to choose.
+  keyVaultPrivateDnsZone: 'privatelink.vaultcore.azure.net'
+  keyVaultPrivateDnsLink: 'link-${workload}-${environmentName}'
   apimApi: workload
   apimBackend: '${workload}-functions'
   apimProduct: '${workload}-consumers'

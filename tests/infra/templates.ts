@@ -2,7 +2,7 @@
  * The project's Bicep templates, parsed once, with helpers the infrastructure tests share.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluate, scopeOf, Unknown, type Value } from './bicep-evaluate.js';
 import { loadBicep, type BicepFile, type Expr, type Statement } from './bicep-reader.js';
@@ -115,9 +115,61 @@ export function isoDurationSeconds(duration: string): number {
   return Number(d) * 86400 + Number(h) * 3600 + Number(m) * 60 + Number(s);
 }
 
+/** The values a .bicepparam file sets, by name (Unknown where it reads an environment variable). */
+export function paramFileValues(file: BicepFile): Record<string, Value> {
+  return Object.fromEntries(statementsOf(file, 'param').map((p) => [p.name, p.value ? evaluate(p.value, scopeOf(file)) : new Unknown(`param ${p.name}`)]));
+}
+
+export type ModuleStatement = Extract<Statement, { kind: 'module' }>;
+
+/** The module declaration in main.bicep that deploys modules/<name>.bicep. */
+export function moduleDeclaration(name: string): ModuleStatement {
+  const declaration = statementsOf(mainFile(), 'module').find((m) => m.path === `modules/${name}.bicep`);
+  if (!declaration) throw new Error(`main.bicep deploys no modules/${name}.bicep`);
+  return declaration;
+}
+
+/** The expressions main.bicep passes to a module, by parameter name. */
+export function moduleArgExprs(name: string): Map<string, Expr> {
+  const params = prop(bodyOf(moduleDeclaration(name).value), 'params');
+  if (params?.type !== 'object') throw new Error(`main.bicep: module ${name} has no params object`);
+  return new Map(params.props.map((p) => [p.key, p.value]));
+}
+
+/** The source text main.bicep passes to a module parameter, e.g. 'network.outputs.functionSubnetId'. */
+export function moduleArgText(name: string, param: string): string | undefined {
+  const expr = moduleArgExprs(name).get(param);
+  return expr && sourceText(mainFile(), expr);
+}
+
+/**
+ * The parameter values a module receives when main.bicep is deployed with the given parameter
+ * values (a .bicepparam file's; main.bicep's defaults fill the rest). Module outputs and other
+ * deployment-time values stay Unknown; parameters main.bicep does not pass take the module's default.
+ */
+export function moduleArgs(name: string, mainParams: Record<string, Value> = {}): Record<string, Value> {
+  const main = mainFile();
+  return Object.fromEntries([...moduleArgExprs(name)].map(([key, expr]) => [key, evaluate(expr, scopeOf(main, mainParams))]));
+}
+
+/** The module name (what moduleArgs and moduleFile take) of a module file or main.bicep module declaration. */
+export const moduleNameOf = (file: { path: string }): string => basename(file.path, '.bicep');
+
+/**
+ * Whether a resource is deployed with the given module parameter values: true unless its
+ * declaration has an `if (...)` that evaluates to false (Unknown when it cannot be told).
+ */
+export function deployedWith(resource: Resource, args: Record<string, Value>): boolean | Unknown {
+  const value = resource.statement.value;
+  if (value.type !== 'if') return true;
+  const condition = evaluate(value.condition, scopeOf(resource.file, args));
+  return condition instanceof Unknown ? condition : Boolean(condition);
+}
+
 /** The symbol a resource's `parent:` or `scope:` names (e.g. `scope: taskEvents` -> 'taskEvents'). */
 export function symbolOf(expr: Expr | undefined): string | undefined {
   return expr?.type === 'ident' ? expr.name : undefined;
 }
 
 export { evaluate, scopeOf, sourceText, prop, Unknown };
+export type { Value };
