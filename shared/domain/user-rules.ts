@@ -20,5 +20,7 @@ export function newUserDocument(input: CreateUserInput, now: Date): UserDocument
 
 export function applyUserChange(current: UserDocument, change: UpdateUserInput, now: Date): UserDocument {
   const defined = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
-  return { ...current, ...defined, updatedAt: now.toISOString() };
+  // Preferences are merged (JSON Merge Patch of the nested object), never replaced wholesale.
+  const notificationPreferences = change.notificationPreferences ? { ...current.notificationPreferences, ...change.notificationPreferences } : current.notificationPreferences;
+  return { ...current, ...defined, ...(notificationPreferences ? { notificationPreferences } : {}), updatedAt: now.toISOString() };
 }

@@ -15,5 +15,6 @@ export function operationWriteContext(operation: OperationDocument, invocation: 
     correlationId: operation.correlationId,
     traceparent: invocation.traceContext?.traceParent ?? undefined,
     log: invocation,
+    operationId: operation.id,
   };
 }

@@ -10,6 +10,8 @@ export interface WriteContext {
   /** W3C traceparent of the invocation, forwarded with published events. */
   traceparent: string | undefined;
   log: { warn(...args: unknown[]): void };
+  /** The bulk operation doing the write, if any: recorded on its events. */
+  operationId?: string;
 }
 
 export function requestWriteContext(principal: Principal, correlationId: string, invocation: InvocationContext): WriteContext {
@@ -22,5 +24,5 @@ export function requestWriteContext(principal: Principal, correlationId: string,
 }
 
 export function eventFacts(context: WriteContext, now: Date): EventFacts {
-  return { eventId: randomUUID(), actor: context.actor, correlationId: context.correlationId, now };
+  return { eventId: randomUUID(), actor: context.actor, correlationId: context.correlationId, now, ...(context.operationId ? { operationId: context.operationId } : {}) };
 }
