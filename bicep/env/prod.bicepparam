@@ -1,6 +1,7 @@
 // Production: autoscale Cosmos with 30-day point-in-time restore and zone redundancy, Premium
-// Service Bus, zone-redundant storage, Key Vault closed to the public internet (the app reads no
-// secret today; open it, or add a private endpoint, before it does).
+// Service Bus, zone-redundant storage, Key Vault closed to the public internet. The app reads one
+// secret there (the Notify API key): give the vault a private endpoint the function app can reach
+// (or open it) before switching notifications on, or every email fails with the key unreadable.
 // az deployment sub create --location uksouth --template-file bicep/main.bicep --parameters bicep/env/prod.bicepparam
 using '../main.bicep'
 
@@ -29,3 +30,14 @@ param functionInstanceMemoryMB = 2048
 param functionMaximumInstanceCount = 100
 param apimCapacity = 1
 param logRetentionInDays = 90
+
+// GOV.UK Notify (docs/notifications.md): template ids of this environment's Notify service and the
+// caseworker UI's task address. All empty leaves notifications off. The API key is a Key Vault secret.
+param notifyTemplateIds = {
+  taskAssigned: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_TASK_ASSIGNED', '')
+  taskReassigned: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_TASK_REASSIGNED', '')
+  taskCancelled: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_TASK_CANCELLED', '')
+  overdueDigest: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_OVERDUE_DIGEST', '')
+  bulkReassignment: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_BULK_REASSIGNMENT', '')
+}
+param taskLinkBaseUrl = readEnvironmentVariable('CASELOAD_TASK_LINK_BASE_URL', '')

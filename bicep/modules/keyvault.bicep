@@ -1,6 +1,10 @@
-// Key Vault for any secret the app may need later. Today it holds none: every connection is
-// identity-based (docs/deploy.md shows how a secret would be referenced). RBAC authorization,
-// soft delete and purge protection are on; the function identity can read secrets and nothing else.
+// Key Vault for the secrets managed identity cannot replace: today one, the GOV.UK Notify API key
+// (secret name: main.bicep notifyApiKeySecretName, app setting NOTIFY_API_KEY_SECRET_NAME). The
+// templates never hold its value: an operator sets it (docs/notifications.md, "Keys"), and the app
+// reads it with its identity (@azure/keyvault-secrets), caches it, and reads it again when Notify
+// refuses it, so a rotation needs no redeploy. Every connection to Azure services stays
+// identity-based. RBAC authorization, soft delete and purge protection are on; the function
+// identity can read secrets and nothing else (Key Vault Secrets User).
 
 param location string
 param tags object

@@ -54,6 +54,7 @@ func resourceNames(workload string, environmentName string, token string) object
   alertFunctionFailures: 'alert-${workload}-${environmentName}-function-failures'
   alertDeadLetters: 'alert-${workload}-${environmentName}-dead-letters'
   alertOverdueGrowth: 'alert-${workload}-${environmentName}-overdue-growth'
+  alertNotifyAuth: 'alert-${workload}-${environmentName}-notify-auth'
 }
 
 // Names of data-plane entities. The application code fixes them in shared/config/entities.ts;
@@ -67,6 +68,7 @@ var entityNames = {
     locations: 'locations'
     cases: 'cases'
     operations: 'operations'
+    notifications: 'notifications'
   }
   topics: {
     taskEvents: 'task-events'
