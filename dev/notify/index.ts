@@ -42,7 +42,7 @@ export interface NotifyFaults {
   count: number | null;
   /** Record the email, then answer `status` anyway: a lost answer (the send happened). */
   afterAccepting: boolean;
-  /** Sent as Retry-After with a 429 (real Notify does not send one; tests use it to retry sooner). */
+  /** Sent as Retry-After with the fault (real Notify does not send one; tests use it to have the app retry sooner). */
   retryAfterSeconds: number | null;
 }
 
@@ -134,9 +134,10 @@ export function startLocalNotify(options: { dataDir: string; now?: () => number;
     if (missing.length > 0) return notifyError(res, 400, 'BadRequestError', `Missing personalisation: ${missing.join(', ')}`);
 
     const fault = takeFault();
+    const faultHeaders: Record<string, string> = fault?.retryAfterSeconds ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
     if (fault && !fault.afterAccepting) {
       const { error, message } = FAULT_ERRORS[fault.status!]!;
-      return notifyError(res, fault.status!, error, message, fault.status === 429 && fault.retryAfterSeconds ? { 'retry-after': String(fault.retryAfterSeconds) } : {});
+      return notifyError(res, fault.status!, error, message, faultHeaders);
     }
     const email: ReceivedEmail = {
       id: randomUUID(),
@@ -153,7 +154,7 @@ export function startLocalNotify(options: { dataDir: string; now?: () => number;
     options.log?.(`[notify] email ${email.id} to ${email.emailAddress} (${template.name})${reference ? `, reference ${reference}` : ''}`);
     if (fault) {
       const { error, message } = FAULT_ERRORS[fault.status!]!;
-      return notifyError(res, fault.status!, error, message);
+      return notifyError(res, fault.status!, error, message, faultHeaders);
     }
     sendJson(res, 201, {
       id: email.id,

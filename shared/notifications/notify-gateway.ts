@@ -1,5 +1,5 @@
 import type { SecretSource } from '../config/secret-source.js';
-import { NotifyAuthError, NotifyError, type NotifyEmail, type NotifyPort } from './notify-port.js';
+import { asNotifyError, NotifyAuthError, NotifyError, type NotifyEmail, type NotifyPort } from './notify-port.js';
 
 /**
  * Notify with the API key handled: the key is read once from its source (Key Vault in Azure) and
@@ -45,7 +45,8 @@ export function notifyGateway(options: NotifyGatewayOptions): NotifyPort & { key
     const used = await current;
     try {
       return await operation(used.client);
-    } catch (error) {
+    } catch (thrown) {
+      const error = asNotifyError(thrown);
       if (!(error instanceof NotifyError) || !error.isAuthFailure) throw error;
       // Read the key again, unless another call already did since this one started.
       if (current === undefined || (await current).key === used.key) {
@@ -59,7 +60,8 @@ export function notifyGateway(options: NotifyGatewayOptions): NotifyPort & { key
       if (fresh.key === used.key) throw new NotifyAuthError(`${error.message}, and ${options.apiKey.description} still holds the same key`);
       try {
         return await operation(fresh.client);
-      } catch (retryError) {
+      } catch (thrown) {
+        const retryError = asNotifyError(thrown);
         if (retryError instanceof NotifyError && retryError.isAuthFailure) throw new NotifyAuthError(`${retryError.message}, also with the key just read from ${options.apiKey.description}`);
         throw retryError;
       }

@@ -52,6 +52,16 @@ export class NotifyError extends Error {
   }
 }
 
+/**
+ * The NotifyError class of this bundle for an error thrown by the client adapter, which lives in a
+ * deferred bundle with its own copy of this module (so `instanceof` alone would not recognise it).
+ */
+export function asNotifyError(error: unknown): unknown {
+  if (error instanceof NotifyError || !(error instanceof Error) || error.name !== 'NotifyError') return error;
+  const { status, errorName, retryAfterSeconds } = error as Partial<NotifyError>;
+  return new NotifyError(error.message, status, errorName, retryAfterSeconds);
+}
+
 /** Notify refused the API key even after it was read again: the key is wrong or revoked. */
 export class NotifyAuthError extends Error {
   override readonly name = 'NotifyAuthError';

@@ -118,3 +118,32 @@ describe('notifyGateway', () => {
     await expect(gateway.sendEmail(email)).rejects.toMatchObject({ status: 429 });
   });
 });
+
+describe('errors from the client bundle', () => {
+  it('a NotifyError made by another copy of the module (the deferred bundle) becomes this one, status and all', async () => {
+    class OtherNotifyError extends Error {
+      override readonly name = 'NotifyError';
+      constructor(
+        message: string,
+        readonly status: number | undefined,
+        readonly errorName?: string,
+        readonly retryAfterSeconds?: number,
+      ) {
+        super(message);
+      }
+    }
+    const gateway = notifyGateway({
+      baseUrl: 'http://notify',
+      apiKey: { description: 'v', read: async () => 'k' },
+      createClient: async () => ({
+        sendEmail: async () => {
+          throw new OtherNotifyError('Notify answered 429', 429, 'RateLimitError', 3);
+        },
+        findByReference: async () => [],
+      }),
+    });
+    const error = await gateway.sendEmail(email).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(NotifyError);
+    expect(error).toMatchObject({ status: 429, errorName: 'RateLimitError', retryAfterSeconds: 3, isRateLimited: true });
+  });
+});
