@@ -1,5 +1,6 @@
 import { TOPICS } from '../shared/config/entities.js';
 import { registerConsumer } from '../shared/consumers/register-consumer.js';
+import { SETTING } from '../shared/config/settings.js';
 import { notificationsMessageSchema } from '../shared/schemas/notification.js';
 import { handleNotificationsMessage } from '../shared/use-cases/handle-notifications-message.js';
 
@@ -7,6 +8,8 @@ import { handleNotificationsMessage } from '../shared/use-cases/handle-notificat
  * Every task event, and the digest and bulk-summary jobs → the emails they call for, through
  * GOV.UK Notify, each sent once (shared/use-cases/handle-notifications-message.ts, docs/notifications.md).
  */
+const NOTIFY_SETTINGS = `NOTIFY_TEMPLATE_* and ${SETTING.taskLinkBaseUrl}`;
+
 registerConsumer({
   name: 'notifications-sender',
   from: { topic: TOPICS.taskEvents.name, subscription: TOPICS.taskEvents.subscriptions.notifications },
@@ -23,7 +26,9 @@ registerConsumer({
       },
       invocation,
     );
-    if (result.planned > 0) {
+    if (result.off) {
+      invocation.warn(`Notifications are off: set the ${NOTIFY_SETTINGS} settings to send emails. Nothing was sent for this message.`);
+    } else if (result.planned > 0) {
       invocation.log(
         `Notifications: ${result.sent} sent, ${result.duplicates} already sent, ${result.rejected.length} rejected${result.retry ? `, retry in ${Math.round(result.retry.delayMs / 1000)} s (${result.retry.messageId})` : ''}.`,
       );

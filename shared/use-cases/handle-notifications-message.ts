@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { ADDRESSED_TO_PROPERTY, TOPICS } from '../config/entities.js';
-import { SETTING } from '../config/settings.js';
 import { eventHash } from '../domain/event-hash.js';
 import {
   emailsForBulkReassignment,
@@ -56,6 +55,8 @@ export interface NotificationsDelivery {
 }
 
 export interface NotificationsResult {
+  /** Notifications are off (no templates configured): the message was taken and nothing sent. */
+  off: boolean;
   planned: number;
   sent: number;
   duplicates: number;
@@ -80,12 +81,11 @@ export async function handleNotificationsMessage(
   const rejection = delivery.applicationProperties[REJECTED_PROPERTY];
   if (rejection !== undefined && !replay) throw new PoisonMessageError(`Notify would not take it: ${String(rejection)}`);
 
+  // Off until configured (the settings are all set or all unset): the subscription still drains.
   const { templates, taskLinkBaseUrl } = deps.settings.notify;
-  if (!templates || !taskLinkBaseUrl) {
-    throw new Error(`Notifications are not configured: set the NOTIFY_TEMPLATE_* settings and ${SETTING.taskLinkBaseUrl}.`);
-  }
+  if (!templates || !taskLinkBaseUrl) return { off: true, planned: 0, sent: 0, duplicates: 0, retry: null, rejected: [] };
   const planned = await plan(deps, message, { taskLinkBaseUrl });
-  const result: NotificationsResult = { planned: planned.length, sent: 0, duplicates: 0, retry: null, rejected: [] };
+  const result: NotificationsResult = { off: false, planned: planned.length, sent: 0, duplicates: 0, retry: null, rejected: [] };
   let retryAfterMs = 0;
 
   for (const email of planned) {

@@ -277,11 +277,12 @@ describe('handleNotificationsMessage', () => {
     expect(notify.accepted).toHaveLength(1);
   });
 
-  it('a tampered event is poison; without templates nothing is sent and the message fails', async () => {
+  it('a tampered event is poison; with notifications off (no templates) the message is taken and nothing sent', async () => {
     const event = await assignedEvent();
     await expect(handleNotificationsMessage(deps, { ...event, after: { ...event.after!, title: 'Changed' } }, delivery(event.id), noLog)).rejects.toBeInstanceOf(PoisonMessageError);
-    const unconfigured = { ...deps, settings: { ...deps.settings, notify: { ...deps.settings.notify, templates: undefined } } };
-    await expect(handleNotificationsMessage(unconfigured, event, delivery(event.id), noLog)).rejects.toThrow(/not configured/);
+    const off = { ...deps, settings: { ...deps.settings, notify: { ...deps.settings.notify, templates: undefined } } };
+    expect(await handleNotificationsMessage(off, event, delivery(event.id), noLog)).toMatchObject({ off: true, planned: 0 });
     expect(notify.sends).toBe(0);
+    expect(await world.services.notifications.get(`taskAssigned:${event.id}:${caseworker.id}`)).toBeUndefined();
   });
 });
