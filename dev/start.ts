@@ -102,6 +102,7 @@ async function main(): Promise<void> {
   log('');
   log(`Caseload is running at ${host.apiBaseUrl}/v1  (${host.functions.length} functions from the deployment package ${relative(process.cwd(), appDir) || appDir})`);
   log(`Data folder: ${dev.dataDir}${useEmbeddedForApp ? '' : ` (app data in the Cosmos account set by ${SETTING.cosmosEndpoint})`}`);
+  if (notify) log(`Emails go to a local GOV.UK Notify-compatible API; see them at ${dev.baseUrl}/admin/notifications`);
   log('Get a token for a demo user, then call the API:');
   log(`  TOKEN=$(npm run -s token -- manager)`);
   log(`  curl -H "Authorization: Bearer $TOKEN" ${host.apiBaseUrl}/v1/tasks`);
