@@ -57,8 +57,24 @@ param functionMaximumInstanceCount int = 40
 param overdueScanSchedule string = '0 */5 * * * *'
 param outboxRelaySchedule string = '*/30 * * * * *'
 param appVersion string = ''
+param overdueDigestSchedule string = '0 0 7 * * *'
 @description('CIDR ranges allowed to reach the Function App deployment (scm) endpoint; empty = any, Entra ID still required.')
 param deploymentAllowedIpRanges array = []
+
+// --- Notifications (GOV.UK Notify; docs/notifications.md) ----------------------------------
+param notifyBaseUrl string = 'https://api.notifications.service.gov.uk'
+@description('Name of the Key Vault secret that holds the Notify API key. Only the name: an operator sets the value.')
+param notifyApiKeySecretName string = 'notify-api-key'
+@description('Notify email template ids: taskAssigned, taskReassigned, taskCancelled, overdueDigest, bulkReassignment. All empty: notifications off.')
+param notifyTemplateIds object = {
+  taskAssigned: ''
+  taskReassigned: ''
+  taskCancelled: ''
+  overdueDigest: ''
+  bulkReassignment: ''
+}
+@description('The caseworker UI\'s task address: links in emails are <this>/<task id>.')
+param taskLinkBaseUrl string = ''
 
 // --- Identity and API gateway -------------------------------------------------------------
 @description('Entra ID tenant whose tokens the API accepts (default: the deployment tenant).')
@@ -218,6 +234,11 @@ module functionApp 'modules/functionapp.bicep' = {
     authAudience: authAudience
     overdueScanSchedule: overdueScanSchedule
     outboxRelaySchedule: outboxRelaySchedule
+    overdueDigestSchedule: overdueDigestSchedule
+    notifyBaseUrl: notifyBaseUrl
+    notifyApiKeySecretName: notifyApiKeySecretName
+    notifyTemplateIds: notifyTemplateIds
+    taskLinkBaseUrl: taskLinkBaseUrl
     appVersion: appVersion
     instanceMemoryMB: functionInstanceMemoryMB
     maximumInstanceCount: functionMaximumInstanceCount

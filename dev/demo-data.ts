@@ -58,6 +58,8 @@ export function demoTasks(count: number, now: Date): TaskDocument[] {
     const title = `${pick(TITLES)} #${String(index + 1).padStart(4, '0')}`;
     const description = `Demo task ${index + 1}. Check the case file and record the outcome.`;
     const priority = pick(PRIORITIES);
+    const creator = pick(creators).id;
+    const holderNow = status === 'in_progress' ? (assignee ?? holder) : assignee;
     const id = `00000000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`;
     return {
       id,
@@ -70,8 +72,10 @@ export function demoTasks(count: number, now: Date): TaskDocument[] {
       priority,
       priorityRank: priorityRank(priority),
       dueDate: dueDate.toISOString(),
-      assignee: status === 'in_progress' ? (assignee ?? holder) : assignee,
-      createdBy: pick(creators).id,
+      assignee: holderNow,
+      // A task someone holds was created by them (nobody else gave it to them), so seeding the
+      // demo data emails nobody (docs/notifications.md); unassigned ones by any demo user.
+      createdBy: holderNow ?? creator,
       createdAt: createdAt.toISOString(),
       updatedAt: createdAt.toISOString(),
       completedAt: status === 'completed' ? now.toISOString() : null,

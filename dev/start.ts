@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SCHEDULE_DEFAULTS, SETTING, loadSettings } from '../shared/config/settings.js';
+import type { SecretSource } from '../shared/config/secret-source.js';
 import { createCosmosDatabase } from '../shared/store/cosmos-client.js';
 import { startCosmosFaultProxy, type CosmosFaultProxy } from './cosmos/fault-proxy.js';
 import { startEmbeddedCosmos } from './cosmos/index.js';
@@ -21,6 +22,8 @@ import { DEV_SETTING, resolveDevSettings } from './dev-settings.js';
 import { startFunctionsHost } from './functions-host/index.js';
 import { devIssuerRoutes, loadOrCreateDevIssuer } from './issuer.js';
 import { ensureLocalDatabase } from './local-database.js';
+import { LOCAL_NOTIFY_PATH, startLocalNotify } from './notify/index.js';
+import { DEV_NOTIFY_TEMPLATES } from './notify/templates.js';
 import { PACKAGE_BUNDLE, PACKAGE_DIR, type BundleExports } from './package/layout.js';
 import { LocalBrokerMessaging } from './service-bus/local-broker-messaging.js';
 import { startLocalBroker } from './service-bus/index.js';
@@ -69,6 +72,20 @@ async function main(): Promise<void> {
   }
   for (const [name, schedule] of Object.entries(SCHEDULE_DEFAULTS)) process.env[name] ??= schedule;
 
+  // Emails go to the local Notify-compatible API (dev/notify) unless NOTIFY_BASE_URL names another
+  // (then the key comes from Key Vault: KEY_VAULT_URI and NOTIFY_API_KEY_SECRET_NAME, as in Azure).
+  const localNotify = !process.env[SETTING.notifyBaseUrl];
+  const notify = localNotify ? startLocalNotify({ dataDir: dev.dataDir, log }) : undefined;
+  if (localNotify) {
+    process.env[SETTING.notifyBaseUrl] = `${dev.baseUrl}${LOCAL_NOTIFY_PATH}`;
+    process.env[SETTING.notifyTemplateTaskAssigned] ??= DEV_NOTIFY_TEMPLATES.taskAssigned.id;
+    process.env[SETTING.notifyTemplateTaskReassigned] ??= DEV_NOTIFY_TEMPLATES.taskReassigned.id;
+    process.env[SETTING.notifyTemplateTaskCancelled] ??= DEV_NOTIFY_TEMPLATES.taskCancelled.id;
+    process.env[SETTING.notifyTemplateOverdueDigest] ??= DEV_NOTIFY_TEMPLATES.overdueDigest.id;
+    process.env[SETTING.notifyTemplateBulkReassignment] ??= DEV_NOTIFY_TEMPLATES.bulkReassignment.id;
+  }
+  process.env[SETTING.taskLinkBaseUrl] ??= `${dev.baseUrl}/api/v1/tasks`;
+
   const database = createCosmosDatabase(loadSettings());
   if (useEmbeddedForApp) {
     await ensureLocalDatabase(database);
@@ -79,11 +96,17 @@ async function main(): Promise<void> {
   const broker = await startLocalBroker({ cosmos: { endpoint: embedded.endpoint, key: embedded.key }, projectDir: appDir, log });
   const issuerRoutes = devIssuerRoutes(issuer);
   const extraRoutes = async (req: IncomingMessage, res: ServerResponse) =>
-    issuerRoutes(req, res) || (await broker.handle(req, res)) || (faultProxy ? faultProxy.handle(req, res) : false);
+    issuerRoutes(req, res) ||
+    (await broker.handle(req, res)) ||
+    (faultProxy ? await faultProxy.handle(req, res) : false) ||
+    (notify ? notify.handle(req, res) : false);
   // The app sends to the embedded broker through an adapter injected into its composition root:
   // the same bundle instance the host loads next (one module per URL), configured before any invocation.
   const bundle = (await import(pathToFileURL(join(appDir, PACKAGE_BUNDLE)).href)) as BundleExports;
-  bundle.configureServices({ messaging: new LocalBrokerMessaging(`${dev.baseUrl}/admin/service-bus`) });
+  // Likewise the Notify API key: in Azure a Key Vault secret; here the local Notify's current key,
+  // read on each call so a rotation (POST /admin/notifications/api-key/rotate) is picked up after a 403.
+  const notifyApiKey: SecretSource | undefined = notify ? { description: 'the local Notify service key', read: async () => notify.apiKey() } : undefined;
+  bundle.configureServices({ messaging: new LocalBrokerMessaging(`${dev.baseUrl}/admin/service-bus`), ...(notifyApiKey ? { notifyApiKey } : {}) });
   const host = await startFunctionsHost({ port: dev.port, host: 'localhost', projectDir: appDir, extraRoutes, log });
   broker.attach(host);
   // Deliver whatever is waiting in task outboxes now (the demo data's creation events, or events
@@ -94,6 +117,7 @@ async function main(): Promise<void> {
   log(`Caseload is running at ${host.apiBaseUrl}/v1  (${host.functions.length} functions from the deployment package ${relative(process.cwd(), appDir) || appDir})`);
   log(`Data folder: ${dev.dataDir}${useEmbeddedForApp ? '' : ` (app data in the Cosmos account set by ${SETTING.cosmosEndpoint})`}`);
   if (faultProxy) log(`The app reaches its database through the fault proxy: PUT ${dev.baseUrl}/admin/cosmos/faults (see dev/cosmos/README.md).`);
+  if (notify) log(`Emails go to a local GOV.UK Notify-compatible API; see them at ${dev.baseUrl}/admin/notifications`);
   log('Get a token for a demo user, then call the API:');
   log(`  TOKEN=$(npm run -s token -- manager)`);
   log(`  curl -H "Authorization: Bearer $TOKEN" ${host.apiBaseUrl}/v1/tasks`);

@@ -1,13 +1,17 @@
 import type { Database } from '@azure/cosmos';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
 import { managedIdentityCredential } from './config/azure-credential.js';
+import { keyVaultSecret, missingSecret, type SecretSource } from './config/secret-source.js';
 import { SETTING, loadSettings, type Settings } from './config/settings.js';
 import { deferredMessaging } from './messaging/deferred-messaging.js';
 import type { Messaging } from './messaging/messaging.js';
+import { notifyGateway } from './notifications/notify-gateway.js';
+import type { NotifyPort } from './notifications/notify-port.js';
 import { AuditRepository } from './store/audit-repository.js';
 import { createCosmosDatabase } from './store/cosmos-client.js';
 import { CursorCodec } from './store/cursor.js';
 import { IdempotencyRepository } from './store/idempotency-repository.js';
+import { NotificationRepository } from './store/notification-repository.js';
 import { OperationRepository } from './store/operation-repository.js';
 import { ReferenceRepository } from './store/reference-repository.js';
 import { TaskRepository } from './store/task-repository.js';
@@ -33,13 +37,20 @@ export interface Services {
   operations: OperationRepository;
   /** Idempotency-Key records (shared/http/idempotency.ts). */
   idempotency: IdempotencyRepository;
+  /** The notification ledger. */
+  notifications: NotificationRepository;
   messaging: Messaging;
+  /** GOV.UK Notify, with the API key read from its source and cached. */
+  notify: NotifyPort;
   tokenVerifier: TokenVerifier;
   now: () => Date;
 }
 
-/** What a host or a test may supply instead of what the settings describe (e.g. the local broker). */
-export type ServiceOverrides = Partial<Pick<Services, 'database' | 'messaging' | 'tokenVerifier' | 'now'>>;
+/**
+ * What a host or a test may supply instead of what the settings describe (e.g. the local broker).
+ * `notifyApiKey`: where the Notify API key comes from instead of Key Vault (the local host's dev key).
+ */
+export type ServiceOverrides = Partial<Pick<Services, 'database' | 'messaging' | 'tokenVerifier' | 'now' | 'notify'>> & { notifyApiKey?: SecretSource };
 
 export function createServices(settings: Settings, overrides: ServiceOverrides = {}): Services {
   const database = overrides.database ?? createCosmosDatabase(settings);
@@ -54,7 +65,9 @@ export function createServices(settings: Settings, overrides: ServiceOverrides =
     reference: new ReferenceRepository(database),
     operations: new OperationRepository(database),
     idempotency: new IdempotencyRepository(database),
+    notifications: new NotificationRepository(database),
     messaging: overrides.messaging ?? createMessaging(settings),
+    notify: overrides.notify ?? notifyGateway({ baseUrl: settings.notify.baseUrl, apiKey: overrides.notifyApiKey ?? notifyApiKeySource(settings) }),
     tokenVerifier: overrides.tokenVerifier ?? createTokenVerifier(settings.auth),
     now: overrides.now ?? (() => new Date()),
   };
@@ -67,6 +80,13 @@ function createMessaging(settings: Settings): Messaging {
     const { ServiceBusMessaging } = await import('./messaging/service-bus-messaging.js');
     return new ServiceBusMessaging(namespace, managedIdentityCredential(settings.managedIdentityClientId));
   });
+}
+
+/** In Azure the Notify API key is a Key Vault secret, read with the managed identity. */
+function notifyApiKeySource(settings: Settings): SecretSource {
+  const { keyVaultUri, apiKeySecretName } = settings.notify;
+  if (!keyVaultUri || !apiKeySecretName) return missingSecret(`The Notify API key (set ${SETTING.keyVaultUri} and ${SETTING.notifyApiKeySecretName})`);
+  return keyVaultSecret(keyVaultUri, apiKeySecretName, managedIdentityCredential(settings.managedIdentityClientId));
 }
 
 /** Without a namespace, every send fails: writes still succeed and their events wait in the outbox. */

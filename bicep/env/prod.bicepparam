@@ -1,7 +1,8 @@
 // Production: autoscale Cosmos with 30-day point-in-time restore and zone redundancy, Premium
 // Service Bus, zone-redundant storage, Key Vault closed to the public internet. The app reads its
-// secrets (cursor-keys, a Key Vault reference) over the vault's private endpoint through its VNet
-// integration; an operator sets them as docs/deploy.md describes (Secrets in a closed vault).
+// secrets there (cursor-keys, a Key Vault reference; the Notify API key, read with its identity)
+// over the vault's private endpoint through its VNet integration; an operator sets them as
+// docs/deploy.md (Secrets in a closed vault) and docs/notifications.md ("Keys") describe.
 // az deployment sub create --location uksouth --template-file bicep/main.bicep --parameters bicep/env/prod.bicepparam
 using '../main.bicep'
 
@@ -30,3 +31,14 @@ param functionInstanceMemoryMB = 2048
 param functionMaximumInstanceCount = 100
 param apimCapacity = 1
 param logRetentionInDays = 90
+
+// GOV.UK Notify (docs/notifications.md): template ids of this environment's Notify service and the
+// caseworker UI's task address. All empty leaves notifications off. The API key is a Key Vault secret.
+param notifyTemplateIds = {
+  taskAssigned: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_TASK_ASSIGNED', '')
+  taskReassigned: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_TASK_REASSIGNED', '')
+  taskCancelled: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_TASK_CANCELLED', '')
+  overdueDigest: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_OVERDUE_DIGEST', '')
+  bulkReassignment: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_BULK_REASSIGNMENT', '')
+}
+param taskLinkBaseUrl = readEnvironmentVariable('CASELOAD_TASK_LINK_BASE_URL', '')

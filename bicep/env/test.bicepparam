@@ -19,3 +19,14 @@ param cosmosBackupTier = 'Continuous7Days'
 param serviceBusSku = 'Standard'
 param functionMaximumInstanceCount = 20
 param logRetentionInDays = 30
+
+// GOV.UK Notify (docs/notifications.md): template ids of this environment's Notify service and the
+// caseworker UI's task address. All empty leaves notifications off. The API key is a Key Vault secret.
+param notifyTemplateIds = {
+  taskAssigned: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_TASK_ASSIGNED', '')
+  taskReassigned: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_TASK_REASSIGNED', '')
+  taskCancelled: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_TASK_CANCELLED', '')
+  overdueDigest: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_OVERDUE_DIGEST', '')
+  bulkReassignment: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_BULK_REASSIGNMENT', '')
+}
+param taskLinkBaseUrl = readEnvironmentVariable('CASELOAD_TASK_LINK_BASE_URL', '')

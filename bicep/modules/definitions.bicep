@@ -61,7 +61,7 @@ var containers = [
       ]
     }
   }
-  // Reference data and long-running operations: read by id or scanned whole.
+  // Reference data, long-running operations and the notification ledger: read by id or scanned whole.
   {
     id: entityNames.containers.locations
     partitionKey: { paths: ['/id'] }
@@ -89,6 +89,12 @@ var containers = [
       excludedPaths: [{ path: '/*' }]
     }
     defaultTtl: 86400
+  }
+  // The notification ledger: one document per email, read by id (docs/notifications.md).
+  {
+    id: entityNames.containers.notifications
+    partitionKey: { paths: ['/id'] }
+    indexingPolicy: defaultIndexingPolicy
   }
 ]
 

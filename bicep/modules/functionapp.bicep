@@ -34,7 +34,7 @@ param cosmosEndpoint string
 param cosmosDatabaseName string
 param serviceBusFullyQualifiedNamespace string
 
-@description('Key Vault URI (https://<vault>.vault.azure.net/), for the Key Vault references below.')
+@description('Key Vault URI (https://<vault>.vault.azure.net/): for the Key Vault references below, and the vault the app reads the Notify API key from.')
 param keyVaultUri string
 @description('Name of the Key Vault secret holding CURSOR_KEYS (comma-separated keys, current first). The secret itself is created by an operator (docs/deploy.md), never by a template.')
 param cursorKeysSecretName string = 'cursor-keys'
@@ -51,6 +51,23 @@ param outboxRelaySchedule string = '*/30 * * * * *'
 
 @description('Build identifier reported by /version (e.g. the git commit); empty leaves it unset.')
 param appVersion string = ''
+
+@description('NCrontab schedule of notifications-digest (managers\' daily overdue digest); the default is SCHEDULE_DEFAULTS in shared/config/settings.ts.')
+param overdueDigestSchedule string = '0 0 7 * * *'
+@description('GOV.UK Notify API base URL.')
+param notifyBaseUrl string = 'https://api.notifications.service.gov.uk'
+@description('Name of the Key Vault secret holding the Notify API key (the value is set by an operator, never here).')
+param notifyApiKeySecretName string
+@description('Notify email template ids, one per kind of notification (docs/notifications.md); all empty leaves notifications off.')
+param notifyTemplateIds object = {
+  taskAssigned: ''
+  taskReassigned: ''
+  taskCancelled: ''
+  overdueDigest: ''
+  bulkReassignment: ''
+}
+@description('Where the caseworker UI opens a task: an email\'s link is <this>/<task id>. Empty (with the templates) leaves notifications off.')
+param taskLinkBaseUrl string = ''
 
 @description('Memory per instance (MB): 512, 2048 or 4096.')
 @allowed([512, 2048, 4096])
@@ -113,6 +130,17 @@ var appSettings = {
   // identity, Key Vault Secrets User on the vault). No version: the latest one is used, so a
   // rotation is a new secret version (docs/deploy.md). Unresolved, the app refuses to start.
   CURSOR_KEYS: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${cursorKeysSecretName}/)'
+  OVERDUE_DIGEST_SCHEDULE: overdueDigestSchedule
+  // GOV.UK Notify: the API key is a Key Vault secret read with the identity; only its name is a setting.
+  NOTIFY_BASE_URL: notifyBaseUrl
+  KEY_VAULT_URI: keyVaultUri
+  NOTIFY_API_KEY_SECRET_NAME: notifyApiKeySecretName
+  NOTIFY_TEMPLATE_TASK_ASSIGNED: notifyTemplateIds.taskAssigned
+  NOTIFY_TEMPLATE_TASK_REASSIGNED: notifyTemplateIds.taskReassigned
+  NOTIFY_TEMPLATE_TASK_CANCELLED: notifyTemplateIds.taskCancelled
+  NOTIFY_TEMPLATE_OVERDUE_DIGEST: notifyTemplateIds.overdueDigest
+  NOTIFY_TEMPLATE_BULK_REASSIGNMENT: notifyTemplateIds.bulkReassignment
+  TASK_LINK_BASE_URL: taskLinkBaseUrl
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {

@@ -1,8 +1,12 @@
-// Key Vault for the app's secrets. It holds one: the cursor MAC keys (secret `cursor-keys`, read
-// through a Key Vault reference in functionapp.bicep). An operator creates and rotates it
-// (docs/deploy.md); no template ever holds a secret value. Every connection is identity-based.
-// RBAC authorization, soft delete and purge protection are on; the function identity can read
-// secrets and nothing else.
+// Key Vault for the app's secrets, those managed identity cannot replace. It holds two: the cursor
+// MAC keys (secret `cursor-keys`, read through a Key Vault reference in functionapp.bicep) and the
+// GOV.UK Notify API key (secret name: main.bicep notifyApiKeySecretName, app setting
+// NOTIFY_API_KEY_SECRET_NAME), which the app reads with its identity (@azure/keyvault-secrets),
+// caches, and reads again when Notify refuses it, so a rotation needs no redeploy. An operator
+// creates and rotates both (docs/deploy.md, docs/notifications.md "Keys"); no template ever holds
+// a secret value. Every connection to Azure services stays identity-based. RBAC authorization,
+// soft delete and purge protection are on; the function identity can read secrets and nothing
+// else (Key Vault Secrets User).
 //
 // Network: the vault always has a private endpoint in the VNet (groupId 'vault', zone
 // privatelink.vaultcore.azure.net, linked in network.bicep), and the Function App always reaches it

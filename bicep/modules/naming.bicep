@@ -61,6 +61,7 @@ func resourceNames(workload string, environmentName string, token string) object
   alertFunctionFailures: 'alert-${workload}-${environmentName}-function-failures'
   alertDeadLetters: 'alert-${workload}-${environmentName}-dead-letters'
   alertOverdueGrowth: 'alert-${workload}-${environmentName}-overdue-growth'
+  alertNotifyAuth: 'alert-${workload}-${environmentName}-notify-auth'
 }
 
 // Names of data-plane entities. The application code fixes them in shared/config/entities.ts;
@@ -75,6 +76,7 @@ var entityNames = {
     cases: 'cases'
     operations: 'operations'
     idempotency: 'idempotency'
+    notifications: 'notifications'
   }
   topics: {
     taskEvents: 'task-events'

@@ -1,6 +1,6 @@
 // Operations view and alerting: the workbook (bicep/workbooks/operations.json), an action group
-// that emails the on-call address(es), and four alerts: HTTP 5xx rate, function failures,
-// dead-lettered messages and overdue backlog growth.
+// that emails the on-call address(es), and five alerts: HTTP 5xx rate, function failures,
+// dead-lettered messages, overdue backlog growth, and GOV.UK Notify refusing the API key.
 
 param location string
 param tags object
@@ -125,6 +125,38 @@ resource overdueGrowth 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
           timeAggregation: 'Maximum'
           operator: 'GreaterThan'
           threshold: overdueGrowthThreshold
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: { actionGroups: [actionGroup.id] }
+  }
+}
+
+// GOV.UK Notify refused the API key (403), also after the app read it again from Key Vault: no
+// email goes out until the key is fixed (docs/notifications.md). Any occurrence pages.
+resource notifyAuthFailures 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: names.alertNotifyAuth
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Caseload: GOV.UK Notify refuses the API key'
+    description: 'Notify answered 403 to the Notify API key from Key Vault (metric notify.authFailed): the key is wrong, revoked or expired. Set the new key in Key Vault; then replay GET /api/v1/admin/dead-letters/notifications.'
+    severity: 1
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: 'customMetrics | where name == "notify.authFailed" | summarize failures = sum(valueSum)'
+          metricMeasureColumn: 'failures'
+          timeAggregation: 'Maximum'
+          operator: 'GreaterThan'
+          threshold: 0
           failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
         }
       ]

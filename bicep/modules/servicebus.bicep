@@ -2,6 +2,12 @@
 // overdue-tasks and operations queues, with the delivery settings the code assumes (definitions.bicep mirrors
 // SERVICE_BUS_DELIVERY). SAS keys are disabled; the function identity gets data roles on the
 // individual entities it uses, never on the namespace.
+//
+// Every subscription replaces the default accept-all rule with a SQL filter: messages addressed to
+// nobody, or to it (application property addressedTo; shared/config/entities.ts
+// subscriptionFilterExpression). The notifications consumer sends its scheduled retries and its
+// digest and bulk-summary jobs to the topic addressed to its own subscription, so the audit
+// subscription never sees them.
 
 import { entityNames } from 'naming.bicep'
 import { serviceBusDelivery } from 'definitions.bicep'
@@ -64,6 +70,19 @@ resource auditSubscription 'Microsoft.ServiceBus/namespaces/topics/subscriptions
   }
 }
 
+// Filter: see the top of this file. Naming the rule $Default replaces the accept-all rule
+// Service Bus creates with a subscription (another name would be OR-ed with it).
+resource auditFilter 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2024-01-01' = {
+  parent: auditSubscription
+  name: '$Default'
+  properties: {
+    filterType: 'SqlFilter'
+    sqlFilter: {
+      sqlExpression: 'NOT EXISTS(user.addressedTo) OR user.addressedTo = \'${entityNames.subscriptions.audit}\''
+    }
+  }
+}
+
 resource notificationsSubscription 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = {
   parent: taskEvents
   name: entityNames.subscriptions.notifications
@@ -71,8 +90,21 @@ resource notificationsSubscription 'Microsoft.ServiceBus/namespaces/topics/subsc
     maxDeliveryCount: serviceBusDelivery.maxDeliveryCount
     lockDuration: serviceBusDelivery.lockDuration
     defaultMessageTimeToLive: serviceBusDelivery.defaultMessageTimeToLive
-    deadLetteringOnMessageExpiration: serviceBusDelivery.deadLetteringOnMessageExpiration
+    // A notification two weeks late is no use; expiring quietly keeps the dead-letter queue (and
+    // its alert) for what an operator must look at (NO_EXPIRY_DEAD_LETTERING in shared/config/entities.ts).
+    deadLetteringOnMessageExpiration: false
     requiresSession: false
+  }
+}
+
+resource notificationsFilter 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2024-01-01' = {
+  parent: notificationsSubscription
+  name: '$Default'
+  properties: {
+    filterType: 'SqlFilter'
+    sqlFilter: {
+      sqlExpression: 'NOT EXISTS(user.addressedTo) OR user.addressedTo = \'${entityNames.subscriptions.notifications}\''
+    }
   }
 }
 
@@ -108,8 +140,9 @@ resource operationsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
   }
 }
 
-// Sender on task-events: every task write publishes there, the outbox relay re-publishes, and the
-// admin replay of the audit/notifications dead letters sends back to it.
+// Sender on task-events: every task write publishes there, the outbox relay re-publishes, the
+// admin replay of the audit/notifications dead letters sends back to it, and the notifications
+// consumer sends its scheduled retries and jobs there (addressed to its subscription).
 resource taskEventsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(taskEvents.id, functionPrincipalId, dataSender)
   scope: taskEvents
@@ -142,8 +175,7 @@ resource auditReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// Receiver on notifications: no consumer in this app yet, but the admin endpoints list and replay
-// its dead letters.
+// Receiver on notifications: the notifications-sender trigger, and the admin dead-letter list/replay.
 resource notificationsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(notificationsSubscription.id, functionPrincipalId, dataReceiver)
   scope: notificationsSubscription
@@ -188,8 +220,8 @@ resource operationsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 }
 
-// Scaling: Azure Service Bus Data Owner on exactly the entities a trigger listens on (the audit
-// subscription, the overdue-tasks and operations queues), for the Flex Consumption scale controller.
+// Scaling: Azure Service Bus Data Owner on exactly the entities a trigger listens on (the audit and
+// notifications subscriptions, the overdue-tasks and operations queues), for the Flex Consumption scale controller.
 // - "Target-based scaling" (https://learn.microsoft.com/azure/azure-functions/functions-target-based-scaling),
 //   on by default for Flex Consumption apps: "Scale efficiency: For the Service Bus extension, use
 //   Manage rights on resources for the most efficient scaling. With Listen rights scaling reverts to
@@ -202,13 +234,23 @@ resource operationsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01'
 //   https://learn.microsoft.com/azure/azure-functions/functions-bindings-service-bus-trigger#connections:
 //   "Trigger: Azure Service Bus Data Receiver, Azure Service Bus Data Owner"; "For triggering from
 //   Service Bus topics, the role assignment needs to have effective scope over the Service Bus
-//   subscription resource."). So removing these three costs scaling precision, not triggering.
+//   subscription resource."). So removing these costs scaling precision, not triggering.
 // Least privilege: scoped to the triggered queue or subscription, the smallest scope the target
-// scaler reads, never the topic or namespace, and not the notifications subscription (no trigger).
+// scaler reads, never the topic or namespace.
 // Data Owner there also lets the identity manage that one entity; docs/adr/0003-infrastructure.md.
 resource auditScaleOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(auditSubscription.id, functionPrincipalId, dataOwner)
   scope: auditSubscription
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataOwner)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource notificationsScaleOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(notificationsSubscription.id, functionPrincipalId, dataOwner)
+  scope: notificationsSubscription
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataOwner)
     principalId: functionPrincipalId

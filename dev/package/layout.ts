@@ -48,6 +48,9 @@ export const DEFERRED_MODULES = {
   'service-bus-messaging': 'shared/messaging/service-bus-messaging.ts',
   'default-azure-credential': 'shared/config/default-azure-credential.ts',
   'app-insights-sdk': 'shared/telemetry/app-insights-sdk.ts',
+  // Only the notifications consumer needs these: Key Vault for the Notify API key, and Notify's client (axios, jsonwebtoken).
+  'key-vault-secrets': 'shared/config/key-vault-secrets.ts',
+  'notify-client': 'shared/notifications/notify-client.ts',
 } as const;
 
 /** The one module the bundle must not contain: the Functions worker supplies it at require time. */

@@ -209,8 +209,11 @@ export class Broker {
     const pending = sender.pending;
     if (!pending) return;
     const { store } = this.options;
+    // Each subscription gets the messages its filter accepts (a queue: all of them).
     const docs = pending.messages.flatMap((message) =>
-      sender.entity.targets.map((target): StoredMessage => ({ ...message, id: String(message.sequenceNumber), entity: target.path })),
+      sender.entity.targets
+        .filter((target) => target.accepts(message.applicationProperties))
+        .map((target): StoredMessage => ({ ...message, id: String(message.sequenceNumber), entity: target.path })),
     );
     const writes: Array<() => Promise<void>> = [
       ...docs.map((doc) => () => store.putMessage(doc)),
@@ -348,7 +351,8 @@ export class Broker {
   }
 
   private async expire(entityPath: string, entry: Entry): Promise<void> {
-    if (this.options.delivery.deadLetteringOnMessageExpiration) {
+    const entity = this.options.namespace.findReceiving(entityPath);
+    if (this.options.delivery.deadLetteringOnMessageExpiration && entity?.deadLetteringOnMessageExpiration !== false) {
       await this.deadLetter(entityPath, entry, DEAD_LETTER.expired.reason, DEAD_LETTER.expired.description());
       return;
     }

@@ -1,4 +1,4 @@
-import { QUEUES, TOPICS } from '../../shared/config/entities.js';
+import { NO_EXPIRY_DEAD_LETTERING, QUEUES, TOPICS, subscriptionAccepts } from '../../shared/config/entities.js';
 
 /**
  * The namespace's entities, read from shared/config/entities.ts (the one place names are written).
@@ -19,6 +19,14 @@ export interface ReceivingEntity {
   kind: 'queue' | 'subscription';
   /** Service Bus entity path: `queue` or `topic/subscriptions/subscription`. Also the partition key. */
   path: string;
+  /**
+   * The subscription's filter (a queue takes everything): a message addressed to one subscription
+   * (shared/config/entities.ts ADDRESSED_TO_PROPERTY) goes to that one only, as the SQL rule
+   * Bicep gives every subscription does in Azure.
+   */
+  accepts(applicationProperties: Readonly<Record<string, unknown>>): boolean;
+  /** False where Bicep turns expiry dead-lettering off for the entity (NO_EXPIRY_DEAD_LETTERING). */
+  deadLetteringOnMessageExpiration: boolean;
 }
 
 export interface Namespace {
@@ -39,13 +47,18 @@ export function buildNamespace(): Namespace {
   const sending: SendingEntity[] = [];
   const receiving: ReceivingEntity[] = [];
   for (const queue of Object.values(QUEUES)) {
-    const entity: ReceivingEntity = { kind: 'queue', path: queue.name };
+    const entity: ReceivingEntity = { kind: 'queue', path: queue.name, accepts: () => true, deadLetteringOnMessageExpiration: true };
     receiving.push(entity);
     sending.push({ kind: 'queue', name: queue.name, targets: [entity] });
   }
   for (const topic of Object.values(TOPICS)) {
     const targets = Object.values(topic.subscriptions).map(
-      (subscription): ReceivingEntity => ({ kind: 'subscription', path: subscriptionPath(topic.name, subscription) }),
+      (subscription): ReceivingEntity => ({
+        kind: 'subscription',
+        path: subscriptionPath(topic.name, subscription),
+        accepts: (properties) => subscriptionAccepts(subscription, properties),
+        deadLetteringOnMessageExpiration: !NO_EXPIRY_DEAD_LETTERING.includes(subscription),
+      }),
     );
     receiving.push(...targets);
     sending.push({ kind: 'topic', name: topic.name, targets });

@@ -23,6 +23,11 @@ export const CONTAINERS = {
    * response. Kept IDEMPOTENCY_RETENTION_SECONDS (container TTL, and `expiresAt` in each record).
    */
   idempotency: { name: 'idempotency', partitionKeyPath: '/id' },
+  /**
+   * The notification ledger: one document per email Caseload means to send (id = kind, source and
+   * recipient), recorded before it is sent and marked once Notify accepted it (docs/notifications.md).
+   */
+  notifications: { name: 'notifications', partitionKeyPath: '/id' },
 } as const;
 
 /** How long an Idempotency-Key is remembered: a retry within this window replays the first response. */
@@ -50,11 +55,36 @@ export const TOPICS = {
     subscriptions: {
       /** Writes the audit trail. */
       audit: 'audit',
-      /** For downstream notifications (no consumer in this app yet; messages are kept for it). */
+      /** Emails through GOV.UK Notify (notifications-sender; docs/notifications.md). */
       notifications: 'notifications',
     },
   },
 } as const;
+
+/**
+ * A message on a topic that carries this application property goes to the one subscription it
+ * names and to no other: how a consumer re-sends to itself (a scheduled retry) or hands itself
+ * work (a digest, a bulk summary) through the topic its subscription reads. Every subscription
+ * has this filter (Bicep: a SQL rule replacing `$Default`; the local broker applies the same).
+ */
+export const ADDRESSED_TO_PROPERTY = 'addressedTo';
+
+/** The SQL filter of a subscription: messages addressed to nobody, or to it. */
+export const subscriptionFilterExpression = (subscription: string): string =>
+  `NOT EXISTS(user.${ADDRESSED_TO_PROPERTY}) OR user.${ADDRESSED_TO_PROPERTY} = '${subscription}'`;
+
+/** Whether a subscription receives a message with these application properties (subscriptionFilterExpression). */
+export function subscriptionAccepts(subscription: string, applicationProperties: Readonly<Record<string, unknown>> | undefined): boolean {
+  const addressedTo = applicationProperties?.[ADDRESSED_TO_PROPERTY];
+  return addressedTo === undefined || addressedTo === subscription;
+}
+
+/**
+ * Subscriptions whose messages simply expire rather than being dead-lettered when nobody took them
+ * within the time to live: a notification two weeks late is no use to anyone, and a dead letter
+ * would keep the "dead letters > 0" alert firing for it.
+ */
+export const NO_EXPIRY_DEAD_LETTERING: readonly string[] = [TOPICS.taskEvents.subscriptions.notifications];
 
 export const QUEUES = {
   overdueTasks: { name: 'overdue-tasks' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NOTIFICATION_KINDS, type NotificationKind } from '../schemas/notification.js';
 import { SERVICE_BUS_CONNECTION } from './entities.js';
 
 /**
@@ -32,12 +33,41 @@ export const SETTING = {
    * derives one.
    */
   cursorKeys: 'CURSOR_KEYS',
+  /** NCrontab of notifications-digest, the managers' daily digest of newly overdue tasks. */
+  overdueDigestSchedule: 'OVERDUE_DIGEST_SCHEDULE',
+  /** GOV.UK Notify API base URL (the client's default is the production API). */
+  notifyBaseUrl: 'NOTIFY_BASE_URL',
+  /** Key Vault holding third-party secrets (the Notify API key), e.g. https://<vault>.vault.azure.net/. */
+  keyVaultUri: 'KEY_VAULT_URI',
+  /** Name of the Key Vault secret holding the Notify API key (the value never is a setting). */
+  notifyApiKeySecretName: 'NOTIFY_API_KEY_SECRET_NAME',
+  /** Notify email template ids, one per kind of notification (docs/notifications.md). */
+  notifyTemplateTaskAssigned: 'NOTIFY_TEMPLATE_TASK_ASSIGNED',
+  notifyTemplateTaskReassigned: 'NOTIFY_TEMPLATE_TASK_REASSIGNED',
+  notifyTemplateTaskCancelled: 'NOTIFY_TEMPLATE_TASK_CANCELLED',
+  notifyTemplateOverdueDigest: 'NOTIFY_TEMPLATE_OVERDUE_DIGEST',
+  notifyTemplateBulkReassignment: 'NOTIFY_TEMPLATE_BULK_REASSIGNMENT',
+  /** Where a task is opened in the caseworker UI: an email's link is `<this>/<task id>`. */
+  taskLinkBaseUrl: 'TASK_LINK_BASE_URL',
 } as const;
+
+const TEMPLATE_SETTINGS: Readonly<Record<NotificationKind, string>> = {
+  taskAssigned: SETTING.notifyTemplateTaskAssigned,
+  taskReassigned: SETTING.notifyTemplateTaskReassigned,
+  taskCancelled: SETTING.notifyTemplateTaskCancelled,
+  overdueDigest: SETTING.notifyTemplateOverdueDigest,
+  bulkReassignment: SETTING.notifyTemplateBulkReassignment,
+};
+
+/** The production GOV.UK Notify API. */
+export const NOTIFY_PRODUCTION_URL = 'https://api.notifications.service.gov.uk';
 
 /** Defaults for settings the Functions host resolves itself (timer schedules). */
 export const SCHEDULE_DEFAULTS = {
   [SETTING.overdueScanSchedule]: '0 */5 * * * *',
   [SETTING.outboxRelaySchedule]: '*/30 * * * * *',
+  // 07:00 UTC: before the working day in the UK, summer and winter.
+  [SETTING.overdueDigestSchedule]: '0 0 7 * * *',
 } as const;
 
 /** A six-field NCrontab expression (seconds first), as Azure timer triggers take. */
@@ -86,6 +116,10 @@ const cursorKeysSchema = z
     return keys;
   });
 
+const optionalUrl = optionalString.pipe(z.url().optional());
+/** Notify template ids are UUIDs. */
+const optionalTemplateId = optionalString.pipe(z.uuid('must be a Notify template id (a UUID)').optional());
+
 const settingsSchema = z.object({
   [SETTING.cosmosEndpoint]: z.url(),
   [SETTING.cosmosKey]: optionalString,
@@ -100,6 +134,16 @@ const settingsSchema = z.object({
   [SETTING.overdueScanSchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.overdueScanSchedule]),
   [SETTING.outboxRelaySchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.outboxRelaySchedule]),
   [SETTING.cursorKeys]: cursorKeysSchema,
+  [SETTING.overdueDigestSchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.overdueDigestSchedule]),
+  [SETTING.notifyBaseUrl]: optionalUrl,
+  [SETTING.keyVaultUri]: optionalUrl,
+  [SETTING.notifyApiKeySecretName]: optionalString,
+  [SETTING.notifyTemplateTaskAssigned]: optionalTemplateId,
+  [SETTING.notifyTemplateTaskReassigned]: optionalTemplateId,
+  [SETTING.notifyTemplateTaskCancelled]: optionalTemplateId,
+  [SETTING.notifyTemplateOverdueDigest]: optionalTemplateId,
+  [SETTING.notifyTemplateBulkReassignment]: optionalTemplateId,
+  [SETTING.taskLinkBaseUrl]: optionalUrl,
 });
 
 export interface Settings {
@@ -110,9 +154,25 @@ export interface Settings {
   appVersion: string | undefined;
   /** Where messages go; unset, a host must supply a messaging adapter (the local host's broker). */
   serviceBusNamespace: string | undefined;
-  schedules: { overdueScan: string; outboxRelay: string };
+  schedules: { overdueScan: string; outboxRelay: string; overdueDigest: string };
   /** MAC keys for cursors: the first signs, all verify. */
   cursorKeys: readonly Buffer[];
+  /** GOV.UK Notify; see NotifySettings. */
+  notify: NotifySettings;
+}
+
+/**
+ * Emails through GOV.UK Notify. The templates and the task link are all set or all unset (unset:
+ * notifications are off, and the notifications consumer fails its messages until they are set).
+ * The API key is never a setting: in Azure it is read from Key Vault (keyVaultUri, apiKeySecretName).
+ */
+export interface NotifySettings {
+  baseUrl: string;
+  keyVaultUri: string | undefined;
+  apiKeySecretName: string | undefined;
+  /** Template id per kind, or undefined when notifications are not configured. */
+  templates: Readonly<Record<NotificationKind, string>> | undefined;
+  taskLinkBaseUrl: string | undefined;
 }
 
 export class SettingsError extends Error {
@@ -134,8 +194,26 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     appInsightsConnectionString: s[SETTING.appInsightsConnectionString],
     appVersion: s[SETTING.appVersion],
     serviceBusNamespace: s[SETTING.serviceBusNamespace],
-    schedules: { overdueScan: s[SETTING.overdueScanSchedule], outboxRelay: s[SETTING.outboxRelaySchedule] },
+    schedules: { overdueScan: s[SETTING.overdueScanSchedule], outboxRelay: s[SETTING.outboxRelaySchedule], overdueDigest: s[SETTING.overdueDigestSchedule] },
     cursorKeys: s[SETTING.cursorKeys],
+    notify: notifySettings(s),
+  };
+}
+
+/** Templates and the task link come together: some without the others is a mistake worth failing at start for. */
+function notifySettings(s: z.infer<typeof settingsSchema>): NotifySettings {
+  const values = Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, s[TEMPLATE_SETTINGS[kind] as keyof typeof s] as string | undefined]));
+  const required = [...NOTIFICATION_KINDS.map((kind) => [TEMPLATE_SETTINGS[kind], values[kind]] as const), [SETTING.taskLinkBaseUrl, s[SETTING.taskLinkBaseUrl]] as const];
+  const missing = required.filter(([, value]) => value === undefined).map(([name]) => name);
+  if (missing.length > 0 && missing.length < required.length) {
+    throw new SettingsError(`Invalid app settings: the Notify settings are set only in part; also set ${missing.join(', ')}`);
+  }
+  return {
+    baseUrl: s[SETTING.notifyBaseUrl] ?? NOTIFY_PRODUCTION_URL,
+    keyVaultUri: s[SETTING.keyVaultUri],
+    apiKeySecretName: s[SETTING.notifyApiKeySecretName],
+    templates: missing.length === 0 ? (values as Record<NotificationKind, string>) : undefined,
+    taskLinkBaseUrl: s[SETTING.taskLinkBaseUrl],
   };
 }
 

@@ -11,6 +11,8 @@ export interface EventFacts {
   actor: { userId: string; name: string | null };
   correlationId: string;
   now: Date;
+  /** The bulk operation making the change, recorded on the event. */
+  operationId?: string;
 }
 
 export const SYSTEM_ACTOR = { userId: 'system', name: 'Caseload' } as const;
@@ -90,6 +92,7 @@ export function recordEvent(before: TaskDocument | null, next: TaskDocument, fac
     before: before ? snapshotOf(before) : null,
     after: snapshotOf(versioned),
     changes,
+    ...(facts.operationId ? { operationId: facts.operationId } : {}),
   };
   const event: TaskEvent = { ...content, hash: eventHash(content) };
   return {

@@ -21,6 +21,9 @@ export function newUserDocument(input: CreateUserInput, now: Date): UserDocument
 /** The entry after a change; `current` itself when the change alters no value (nothing to write). */
 export function applyUserChange(current: UserDocument, change: UpdateUserInput, now: Date): UserDocument {
   const defined = Object.entries(change).filter(([, value]) => value !== undefined);
-  const changes = defined.some(([key, value]) => JSON.stringify(current[key as keyof UserDocument]) !== JSON.stringify(value));
-  return changes ? { ...current, ...Object.fromEntries(defined), updatedAt: now.toISOString() } : current;
+  // Preferences are merged (JSON Merge Patch of the nested object), never replaced wholesale.
+  const notificationPreferences = change.notificationPreferences ? { ...current.notificationPreferences, ...change.notificationPreferences } : current.notificationPreferences;
+  const next: UserDocument = { ...current, ...Object.fromEntries(defined), ...(notificationPreferences ? { notificationPreferences } : {}) };
+  const changes = defined.some(([key]) => JSON.stringify(current[key as keyof UserDocument]) !== JSON.stringify(next[key as keyof UserDocument]));
+  return changes ? { ...next, updatedAt: now.toISOString() } : current;
 }

@@ -31,6 +31,7 @@ export const ROUTES = {
   usersList: { method: 'GET', path: 'v1/users' },
   usersCreate: { method: 'POST', path: 'v1/users' },
   usersMe: { method: 'GET', path: 'v1/users/me' },
+  usersMeUpdate: { method: 'PATCH', path: 'v1/users/me' },
   usersGet: { method: 'GET', path: 'v1/users/{id}' },
   usersUpdate: { method: 'PATCH', path: 'v1/users/{id}' },
   usersDeactivate: { method: 'POST', path: 'v1/users/{id}/deactivate' },

@@ -54,5 +54,7 @@ export const taskEventSchema = z.object({
   after: taskSnapshotSchema.nullable(),
   /** Names of the fields that changed. */
   changes: z.array(z.string()),
+  /** Set when a bulk operation made the change (e.g. a reassignment): its id. Absent otherwise. */
+  operationId: z.uuid().optional(),
 });
 export type TaskEvent = z.infer<typeof taskEventSchema>;

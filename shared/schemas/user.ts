@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { roleSchema } from '../auth/roles.js';
 import { cursorParam, limitParam } from './paging.js';
 import { locationIdSchema, userIdSchema } from './primitives.js';
+import { notificationPreferencesPatchSchema, notificationPreferencesSchema } from './notification.js';
 import { jurisdictionSchema } from './task.js';
 
 const nameSchema = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
@@ -26,6 +27,8 @@ export const userSchema = z.object({
   /** Court/venue ids; empty means every location in the user's jurisdictions. */
   locations: z.array(z.string()),
   active: z.boolean(),
+  /** Which emails the user gets (all unless switched off); an inactive user gets none. */
+  notificationPreferences: notificationPreferencesSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
   etag: z.string(),
@@ -41,6 +44,7 @@ export const createUserSchema = z.strictObject({
   jurisdictions: uniqueList(jurisdictionSchema, 20).default([]),
   locations: uniqueList(locationIdSchema, 100).default([]),
   active: z.boolean().default(true),
+  notificationPreferences: notificationPreferencesPatchSchema.optional(),
 });
 export type CreateUserInput = z.infer<typeof createUserSchema>;
 
@@ -52,10 +56,18 @@ export const updateUserSchema = z
     jurisdictions: uniqueList(jurisdictionSchema, 20),
     locations: uniqueList(locationIdSchema, 100),
     active: z.boolean(),
+    /** Merged into the current preferences: name only the switches to change. */
+    notificationPreferences: notificationPreferencesPatchSchema,
   })
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' });
 export type UpdateUserInput = z.infer<typeof updateUserSchema>;
+
+/** Body of `PATCH /v1/users/me`: what anyone may change about themselves. */
+export const updateMeSchema = z.strictObject({
+  notificationPreferences: notificationPreferencesPatchSchema.refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one switch' }),
+});
+export type UpdateMeInput = z.infer<typeof updateMeSchema>;
 
 export const userIdParamsSchema = z.strictObject({ id: userIdSchema });
 

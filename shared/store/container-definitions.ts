@@ -65,7 +65,10 @@ export const USERS_INDEXING_POLICY: IndexingPolicy = {
   ],
 };
 
-/** Reference data and operations are read by id or scanned whole; the default policy is enough. */
+/**
+ * Reference data, operations and the notification ledger are read by id or scanned whole (the
+ * ledger's one query, a manager's last digest, is rare); the default policy is enough.
+ */
 const DEFAULT_INDEXING_POLICY: IndexingPolicy = {
   indexingMode: 'consistent',
   automatic: true,
@@ -98,7 +101,7 @@ export const CONTAINER_DEFINITIONS: readonly ContainerDefinition[] = [
     partitionKey: { paths: [CONTAINERS.users.partitionKeyPath] },
     indexingPolicy: USERS_INDEXING_POLICY,
   },
-  ...(['locations', 'cases', 'operations'] as const).map((key) => ({
+  ...(['locations', 'cases', 'operations', 'notifications'] as const).map((key) => ({
     id: CONTAINERS[key].name,
     partitionKey: { paths: [CONTAINERS[key].partitionKeyPath] },
     indexingPolicy: DEFAULT_INDEXING_POLICY,

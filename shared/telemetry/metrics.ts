@@ -13,7 +13,13 @@ export type MetricName =
   | 'overdue.flagged'
   | 'overdue.backlog'
   | 'outbox.relayed'
-  | 'outbox.relayFailed';
+  | 'outbox.relayFailed'
+  | 'notify.sent'
+  | 'notify.duplicate'
+  | 'notify.retryScheduled'
+  | 'notify.rejected'
+  | 'notify.authFailed'
+  | 'notify.digestsQueued';
 
 /** Where the metric's log line goes: an invocation's log. */
 export type MetricLog = Pick<Log, 'log'>;

@@ -24,5 +24,6 @@ export function operationWriteContext(operation: OperationDocument, run: ChunkRu
     log: run.log,
     // One budget per chunk: a hanging Service Bus costs the chunk one budget, not one per task.
     publishBudget: newPublishBudget(),
+    operationId: operation.id,
   };
 }

@@ -6,6 +6,7 @@ import type { Services } from '../services.js';
 import { importChunk } from './import-chunk.js';
 import { operationWriteContext, type ChunkRun } from './operation-requester.js';
 import { reassignChunk } from './reassign-chunk.js';
+import { requestBulkReassignmentSummary } from './request-notifications.js';
 import { updateOperation } from './update-operation.js';
 
 export type ChunkOutcome = 'processed' | 'already-done' | 'aborted';
@@ -34,7 +35,11 @@ export async function processChunk(
   const operation = await updateOperation(deps, message.operationId, (current) =>
     isDone(current) || isUnknown(current) ? undefined : markRunning(current, now()),
   );
-  if (isDone(operation)) return 'already-done';
+  if (isDone(operation)) {
+    // A finished operation's summary emails may not have been asked for yet (a crash after its last merge).
+    await requestBulkReassignmentSummary(deps, operation);
+    return 'already-done';
+  }
   if (isUnknown(operation)) throw new Error(`operation ${operation.id} has no chunk ${message.chunk}`);
 
   let chunk: ChunkDocument | undefined;
@@ -49,7 +54,8 @@ export async function processChunk(
     result = abortedResult(message, error, chunk?.items.length ?? 0);
     aborted = true;
   }
-  await updateOperation(deps, message.operationId, (current) => mergeChunkResult(current, message.chunk, result, now(), aborted));
+  const merged = await updateOperation(deps, message.operationId, (current) => mergeChunkResult(current, message.chunk, result, now(), aborted));
+  await requestBulkReassignmentSummary(deps, merged);
   return aborted ? 'aborted' : 'processed';
 }
 

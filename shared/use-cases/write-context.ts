@@ -11,8 +11,10 @@ export interface WriteContext {
   log: { warn(...args: unknown[]): void };
   /** How long this request (or invocation) may wait for Service Bus after its writes. */
   publishBudget: PublishBudget;
+  /** The bulk operation doing the write, if any: recorded on its events. */
+  operationId?: string;
 }
 
 export function eventFacts(context: WriteContext, now: Date): EventFacts {
-  return { eventId: randomUUID(), actor: context.actor, correlationId: context.correlationId, now };
+  return { eventId: randomUUID(), actor: context.actor, correlationId: context.correlationId, now, ...(context.operationId ? { operationId: context.operationId } : {}) };
 }

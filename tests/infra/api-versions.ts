@@ -33,6 +33,7 @@ export const VERIFIED_API_VERSIONS: Readonly<Record<string, string>> = {
   'Microsoft.ServiceBus/namespaces': '2024-01-01',
   'Microsoft.ServiceBus/namespaces/topics': '2024-01-01',
   'Microsoft.ServiceBus/namespaces/topics/subscriptions': '2024-01-01',
+  'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules': '2024-01-01',
   'Microsoft.ServiceBus/namespaces/queues': '2024-01-01',
   'Microsoft.KeyVault/vaults': '2024-11-01',
   'Microsoft.ApiManagement/service': '2024-05-01',

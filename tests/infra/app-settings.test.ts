@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COSMOS_DATABASE_DEFAULT, SERVICE_BUS_CONNECTION } from '../../shared/config/entities.js';
-import { SCHEDULE_DEFAULTS, SETTING } from '../../shared/config/settings.js';
+import { NOTIFY_PRODUCTION_URL, SCHEDULE_DEFAULTS, SETTING } from '../../shared/config/settings.js';
 import { findStatement, referencedNames, sourceText } from './bicep-tree.js';
 import { AZURE_ONLY_SETTINGS, LOCAL_ONLY_SETTINGS } from './app-settings.js';
 import { mainFile, moduleFile, paramDefault, resourcesOfType, varExpr } from './templates.js';
@@ -82,12 +82,30 @@ describe('Function App settings match what the code reads', () => {
     const scheduleParams = {
       [SETTING.overdueScanSchedule]: 'overdueScanSchedule',
       [SETTING.outboxRelaySchedule]: 'outboxRelaySchedule',
+      [SETTING.overdueDigestSchedule]: 'overdueDigestSchedule',
     };
     for (const [setting, param] of Object.entries(scheduleParams)) {
       expect(referencedNames(settings.get(setting)!), setting).toEqual([param]);
       expect(paramDefault(functionApp(), param), `functionapp.bicep ${param}`).toBe(SCHEDULE_DEFAULTS[setting as keyof typeof SCHEDULE_DEFAULTS]);
       expect(paramDefault(mainFile(), param), `main.bicep ${param}`).toBe(SCHEDULE_DEFAULTS[setting as keyof typeof SCHEDULE_DEFAULTS]);
     }
+  });
+
+  it('Notify: the API key is a Key Vault secret named by a setting, never a value in the templates; templates and link come from parameters', () => {
+    const settings = bicepAppSettings();
+    const text = (name: string) => sourceText(functionApp(), settings.get(name)!);
+    expect(text(SETTING.keyVaultUri)).toBe('keyVaultUri');
+    expect(text(SETTING.notifyApiKeySecretName)).toBe('notifyApiKeySecretName');
+    expect(text(SETTING.notifyBaseUrl)).toBe('notifyBaseUrl');
+    expect(paramDefault(mainFile(), 'notifyBaseUrl')).toBe(NOTIFY_PRODUCTION_URL);
+    expect(paramDefault(mainFile(), 'notifyApiKeySecretName')).toMatch(/^[A-Za-z0-9-]{1,127}$/);
+    for (const name of [SETTING.notifyTemplateTaskAssigned, SETTING.notifyTemplateTaskReassigned, SETTING.notifyTemplateTaskCancelled, SETTING.notifyTemplateOverdueDigest, SETTING.notifyTemplateBulkReassignment]) {
+      expect(text(name), name).toMatch(/^notifyTemplateIds\.\w+$/);
+    }
+    expect(text(SETTING.taskLinkBaseUrl)).toBe('taskLinkBaseUrl');
+    // main.bicep hands the module the vault's URI, and no template anywhere creates a secret (which would hold a value).
+    expect(sourceText(mainFile(), findStatement(mainFile(), 'module', 'functionApp')!.value)).toContain('keyVaultUri: keyVault.outputs.uri');
+    expect(resourcesOfType('Microsoft.KeyVault/vaults/secrets')).toEqual([]);
   });
 
   it('the database name defaults to COSMOS_DATABASE_DEFAULT', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTAINERS, IDEMPOTENCY_RETENTION_SECONDS, QUEUES, SERVICE_BUS_DELIVERY, TOPICS } from '../../shared/config/entities.js';
+import { CONTAINERS, IDEMPOTENCY_RETENTION_SECONDS, NO_EXPIRY_DEAD_LETTERING, QUEUES, SERVICE_BUS_DELIVERY, TOPICS, subscriptionFilterExpression } from '../../shared/config/entities.js';
 import { CONTAINER_DEFINITIONS } from '../../shared/store/container-definitions.js';
 import { isoDurationSeconds, moduleFile, resourcesOfType, symbolOf, varValue, type Resource } from './templates.js';
 
@@ -63,11 +63,13 @@ describe('Service Bus entities match shared/config/entities.ts', () => {
   const queues = () => resourcesOfType('Microsoft.ServiceBus/namespaces/queues');
   const named = (resources: Resource[], name: string) => resources.find((r) => r.value('name') === name);
 
-  const expectDelivery = (resource: Resource) => {
+  const expectDelivery = (resource: Resource, subscription?: string) => {
     const label = resource.label;
     expect(resource.value('properties.maxDeliveryCount'), `${label} maxDeliveryCount`).toBe(SERVICE_BUS_DELIVERY.maxDeliveryCount);
     expect(isoDurationSeconds(resource.value('properties.lockDuration') as string), `${label} lockDuration`).toBe(SERVICE_BUS_DELIVERY.lockDurationSeconds);
-    expect(resource.value('properties.deadLetteringOnMessageExpiration'), `${label} deadLetteringOnMessageExpiration`).toBe(SERVICE_BUS_DELIVERY.deadLetteringOnMessageExpiration);
+    // Expired notifications are dropped, not dead-lettered (NO_EXPIRY_DEAD_LETTERING); everything else is dead-lettered.
+    const deadLetterOnExpiry = SERVICE_BUS_DELIVERY.deadLetteringOnMessageExpiration && !(subscription && NO_EXPIRY_DEAD_LETTERING.includes(subscription));
+    expect(resource.value('properties.deadLetteringOnMessageExpiration'), `${label} deadLetteringOnMessageExpiration`).toBe(deadLetterOnExpiry);
     expect(isoDurationSeconds(resource.value('properties.defaultMessageTimeToLive') as string), `${label} defaultMessageTimeToLive`).toBe(SERVICE_BUS_DELIVERY.defaultMessageTimeToLiveDays * 86400);
   };
   const expectDuplicateDetection = (resource: Resource) => {
@@ -90,7 +92,16 @@ describe('Service Bus entities match shared/config/entities.ts', () => {
         const topicResource = named(topics(), topic.name);
         const resource = subscriptions().find((r) => r.value('name') === subscription && symbolOf(r.get('parent')) === topicResource?.statement.name);
         expect(resource, `subscription ${subscription} of ${topic.name} is not provisioned`).toBeDefined();
-        expectDelivery(resource!);
+        expectDelivery(resource!, subscription);
+      });
+
+      it(`subscription ${topic.name}/${subscription}: its $Default rule takes messages addressed to nobody or to it`, () => {
+        const subscriptionResource = subscriptions().find((r) => r.value('name') === subscription);
+        const rules = resourcesOfType('Microsoft.ServiceBus/namespaces/topics/subscriptions/rules').filter((r) => symbolOf(r.get('parent')) === subscriptionResource?.statement.name);
+        // Named $Default, the rule replaces the accept-all one; a second rule would be OR-ed with it.
+        expect(rules.map((r) => r.value('name')), `rules of ${subscription}`).toEqual(['$Default']);
+        expect(rules[0]!.value('properties.filterType')).toBe('SqlFilter');
+        expect(rules[0]!.value('properties.sqlFilter.sqlExpression')).toBe(subscriptionFilterExpression(subscription));
       });
     }
   }

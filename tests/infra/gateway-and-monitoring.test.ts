@@ -151,12 +151,17 @@ describe('monitoring', () => {
     expect(unknown, 'metrics queried but never sent').toEqual([]);
   });
 
-  it('alerts: 5xx rate, function failures, overdue growth (log queries); dead letters > 0 (platform metric); all notify the action group', () => {
+  it('alerts: 5xx rate, function failures, overdue growth, Notify refusing the key (log queries); dead letters > 0 (platform metric); all notify the action group', () => {
     const rules = resourcesOfType('Microsoft.Insights/scheduledQueryRules');
     const queries = rules.map((r) => r.text('properties.criteria') ?? '').join('\n');
     expect(queries).toMatch(/toint\(resultCode\) >= 500/);
     expect(queries).toMatch(/success == false/);
     expect(queries).toContain('overdue.backlog');
+    // Any refusal of the Notify key pages: no email goes out until it is fixed.
+    const notifyAuth = rules.find((r) => r.text('properties.criteria')?.includes('"notify.authFailed"'));
+    expect(notifyAuth, 'an alert on metric notify.authFailed').toBeDefined();
+    expect(notifyAuth!.value('properties.severity')).toBe(1);
+    expect(notifyAuth!.text('properties.criteria')).toMatch(/operator: 'GreaterThan'\s+threshold: 0/);
     const [deadLetters] = resourcesOfType('Microsoft.Insights/metricAlerts');
     expect(deadLetters!.text('properties.criteria')).toContain("metricName: 'DeadletteredMessages'");
     expect(deadLetters!.text('properties.criteria')).toMatch(/operator: 'GreaterThan'\s+threshold: 0/);

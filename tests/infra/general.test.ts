@@ -24,6 +24,8 @@ const API_FIXED_NAMES: Readonly<Record<string, readonly string[]>> = {
   'Microsoft.ApiManagement/service/apis/policies': ['policy'],
   'Microsoft.ApiManagement/service/products/policies': ['policy'],
   'Microsoft.Network/privateEndpoints/privateDnsZoneGroups': ['default'],
+  // The rule Service Bus creates with every subscription; a subscription's own filter replaces it by this name.
+  'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules': ['$Default'],
 };
 
 /** Extension resources that take neither location nor tags. */

@@ -227,6 +227,7 @@ const MATRIX: Record<RouteName, { request: (scope: Scope, role: Role) => Promise
     expect: { admin: [201, 201], manager: [403, 403], caseworker: [403, 403], viewer: [403, 403] },
   },
   usersMe: { request: async () => ({ method: 'GET', path: '/v1/users/me' }), expect: all(200) },
+  usersMeUpdate: { request: async () => ({ method: 'PATCH', path: '/v1/users/me', json: { notificationPreferences: { overdueDigest: true } } }), expect: all(200) },
   usersGet: {
     request: async (scope) => ({ method: 'GET', path: `/v1/users/${(await newUser(scope)).id}` }),
     expect: { admin: [200, 200], manager: [200, 404], caseworker: [403, 403], viewer: [403, 403] },

@@ -141,6 +141,10 @@ describe('what loads at start, from the bundler metafile', () => {
     '@azure/service-bus': 'service-bus-messaging',
     '@azure/identity': 'default-azure-credential',
     '@azure/msal-node': 'default-azure-credential',
+    '@azure/keyvault-secrets': 'key-vault-secrets',
+    'notifications-node-client': 'notify-client',
+    axios: 'notify-client',
+    jsonwebtoken: 'notify-client',
   };
   for (const [sdk, deferred] of Object.entries(heavySdks)) {
     it(`${sdk} is in ${deferredFile(deferred)}, not in the bundle the worker loads at start`, () => {

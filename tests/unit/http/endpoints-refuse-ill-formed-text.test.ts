@@ -10,6 +10,8 @@ import type { AnyEndpointSpec } from '../../../shared/http/endpoint.js';
 import { ROUTES } from '../../../shared/http/routes.js';
 
 const LONE_SURROGATE = '\ud800';
+/** Endpoints whose inputs take no text at all (only switches), so there is nothing ill-formed to give them. */
+const WITHOUT_TEXT: readonly string[] = ['users-me-update'];
 const functionsDir = join(import.meta.dirname, '..', '..', '..', 'functions');
 
 type Location = 'path' | 'query' | 'body';
@@ -97,7 +99,8 @@ describe('every endpoint refuses text that is not well-formed Unicode, naming th
     expect(withInputs.length).toBeGreaterThanOrEqual(25);
     for (const spec of withInputs) {
       const fields = (['params', 'query', 'body'] as const).flatMap((part) => (spec[part] ? stringPaths(spec[part]) : []));
-      expect(fields.length, spec.name).toBeGreaterThan(0);
+      if (WITHOUT_TEXT.includes(spec.name)) expect(fields, spec.name).toEqual([]);
+      else expect(fields.length, spec.name).toBeGreaterThan(0);
     }
   });
 

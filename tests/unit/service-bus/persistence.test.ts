@@ -153,4 +153,16 @@ describe('persistence', () => {
     expect((await deadLetters(attached.url, OVERDUE)).filter(ofTest(test))).toHaveLength(1);
     await attached.kill();
   });
+
+  it('drops an expired message without dead-lettering it where the entity says so (the notifications subscription)', async () => {
+    const dataDir = tempDataDir();
+    const test = tag();
+    const detached = await start(dataDir, false);
+    await sendMessages(detached.url, TOPIC, [{ messageId: `${test}-short`, body: { test }, timeToLive: 200 }]);
+    // The audit subscription's copy is dead-lettered; the notifications subscription's copy just goes.
+    await waitFor('the audit copy in its dead-letter queue', async () => ((await deadLetters(detached.url, AUDIT)).some(ofTest(test)) ? true : undefined));
+    await waitFor('the notifications copy to be gone', async () => ((await stats(detached.url, NOTIFICATIONS)).active === 0 ? true : undefined));
+    expect((await deadLetters(detached.url, NOTIFICATIONS)).filter(ofTest(test))).toEqual([]);
+    await detached.kill();
+  });
 });

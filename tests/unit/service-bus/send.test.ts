@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADDRESSED_TO_PROPERTY, TOPICS } from '../../../shared/config/entities.js';
 import {
   AUDIT,
   type BrokerProcess,
@@ -116,6 +117,20 @@ describe('duplicate detection', () => {
     expect(deliveriesOf(test, 'audit-consumer').map((d) => d.body['copy'])).toEqual(['topic-1']);
     expect(deliveriesOf(test, 'notifications-consumer').map((d) => d.body['copy'])).toEqual(['topic-1']);
     expect(deliveriesOf(test, 'overdue-worker').map((d) => d.body['copy'])).toEqual(['queue']);
+  });
+});
+
+describe('subscription filters', () => {
+  it('a message addressed to one subscription (addressedTo) goes to that one only; others go to every subscription', async () => {
+    const test = tag();
+    await sendMessages(broker.url, TOPIC, [
+      { messageId: `${test}-all`, body: { test, copy: 'all' } },
+      { messageId: `${test}-notifications`, body: { test, copy: 'notifications' }, applicationProperties: { [ADDRESSED_TO_PROPERTY]: TOPICS.taskEvents.subscriptions.notifications } },
+      { messageId: `${test}-nobody`, body: { test, copy: 'nobody' }, applicationProperties: { [ADDRESSED_TO_PROPERTY]: 'no-such-subscription' } },
+    ]);
+    await broker.idle();
+    expect(deliveriesOf(test, 'audit-consumer').map((d) => d.body['copy'])).toEqual(['all']);
+    expect(deliveriesOf(test, 'notifications-consumer').map((d) => d.body['copy']).sort()).toEqual(['all', 'notifications']);
   });
 });
 

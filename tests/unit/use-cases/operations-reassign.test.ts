@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QUEUES, TOPICS } from '../../../shared/config/entities.js';
+import { ADDRESSED_TO_PROPERTY, QUEUES, TOPICS } from '../../../shared/config/entities.js';
 import { chunkDocumentId, chunkMessageId, REASSIGN_CHUNK_SIZE } from '../../../shared/domain/operation-chunks.js';
 import type { StoredTask } from '../../../shared/domain/task-document.js';
 import type { UserDocument } from '../../../shared/domain/user-document.js';
@@ -86,7 +86,11 @@ describe('startReassign and the reassign worker', () => {
     expect(after.map((task) => task.cosmosEtag)).toEqual(untouched.map((task) => task.cosmosEtag));
     expect(after.map((task) => task.document.assignee)).toEqual([rory, rory, CASEY]);
 
-    const published = world.messaging.sentTo(TOPICS.taskEvents.name).slice(eventsBefore);
+    const sentAfter = world.messaging.sentTo(TOPICS.taskEvents.name).slice(eventsBefore);
+    // The finished operation also asks the notifications consumer for its summary emails.
+    const jobs = sentAfter.filter((sent) => sent.applicationProperties?.[ADDRESSED_TO_PROPERTY] !== undefined);
+    expect(jobs.map((sent) => sent.body)).toEqual([{ job: 'bulk-reassignment', operationId: operation.id }]);
+    const published = sentAfter.filter((sent) => !jobs.includes(sent));
     const events = published.map((sent) => sent.body as TaskEvent);
     expect(events.map((event) => event.taskId).sort()).toEqual(byId([pending, inProgress]));
     for (const event of events) {
@@ -94,6 +98,7 @@ describe('startReassign and the reassign worker', () => {
         type: 'task.assigned',
         actor: { userId: manager.userId, name: manager.name },
         correlationId: 'reassign-correlation',
+        operationId: operation.id,
         changes: ['assignee'],
       });
       expect(event.before!.assignee).toBe(rory);
