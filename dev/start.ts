@@ -10,9 +10,12 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { COSMOS_DATABASE_DEFAULT } from '../shared/config/entities.js';
 import { SCHEDULE_DEFAULTS, SETTING, loadSettings } from '../shared/config/settings.js';
 import { createCosmosDatabase } from '../shared/store/cosmos-client.js';
 import { startEmbeddedCosmos } from './cosmos/index.js';
+import { cosmosRequestRoutes } from './cosmos/request-admin.js';
+import { RequestTally } from './cosmos/request-log.js';
 import { seedDemoData } from './demo-data.js';
 import { DEMO_USERS } from './demo-users.js';
 import { DEV_SETTING, resolveDevSettings } from './dev-settings.js';
@@ -34,11 +37,14 @@ async function main(): Promise<void> {
   }
 
   // The embedded database always runs: it also keeps the local broker's messages. The app's own
-  // data goes to a real Cosmos account instead when its endpoint is set.
+  // data goes to a real Cosmos account instead when its endpoint is set. Its requests to the app's
+  // database are counted (GET/DELETE /admin/cosmos/requests): round trips seen from outside the app.
+  const tally = new RequestTally(process.env[SETTING.cosmosDatabase] || COSMOS_DATABASE_DEFAULT);
   const embedded = await startEmbeddedCosmos({
     dataDir: join(dev.dataDir, 'cosmos'),
     // A fixed port only when asked for (tests reach the database directly); else any free one.
     port: process.env[DEV_SETTING.cosmosPort] ? dev.cosmosPort : 0,
+    onRequest: tally.record,
   });
   const useEmbeddedForApp = !process.env[SETTING.cosmosEndpoint];
   if (useEmbeddedForApp) {
@@ -67,7 +73,8 @@ async function main(): Promise<void> {
 
   const broker = await startLocalBroker({ cosmos: { endpoint: embedded.endpoint, key: embedded.key }, projectDir: appDir, log });
   const issuerRoutes = devIssuerRoutes(issuer);
-  const extraRoutes = async (req: IncomingMessage, res: ServerResponse) => issuerRoutes(req, res) || broker.handle(req, res);
+  const requestRoutes = cosmosRequestRoutes(tally);
+  const extraRoutes = async (req: IncomingMessage, res: ServerResponse) => issuerRoutes(req, res) || requestRoutes(req, res) || broker.handle(req, res);
   // The app sends to the embedded broker through an adapter injected into its composition root:
   // the same bundle instance the host loads next (one module per URL), configured before any invocation.
   const bundle = (await import(pathToFileURL(join(appDir, PACKAGE_BUNDLE)).href)) as BundleExports;

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { classifyRequest, documentsIn, type CosmosRequestRecord } from './request-log.js';
 import { route, type Account } from './upstream.js';
 
 const QUERY_METRICS =
@@ -21,6 +22,8 @@ export interface HandlerContext {
   account: () => Promise<Account> | Account;
   barrier: () => Promise<void> | undefined;
   log: (message: string, err?: unknown) => void;
+  /** Told about every request once its response is decided (see request-log.ts). */
+  onRequest?: ((record: CosmosRequestRecord) => void) | undefined;
 }
 
 export function createRequestHandler(ctx: HandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
@@ -82,4 +85,11 @@ async function respond(ctx: HandlerContext, req: IncomingMessage, res: ServerRes
     res.setHeader('etag', '1');
   }
   res.end(JSON.stringify(body));
+  if (ctx.onRequest) {
+    try {
+      ctx.onRequest({ ...classifyRequest(req), status: res.statusCode, documents: documentsIn(body, res.statusCode) });
+    } catch (err) {
+      ctx.log('embedded cosmos: request observer failed', err);
+    }
+  }
 }

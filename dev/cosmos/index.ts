@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CosmosClientOptions } from '@azure/cosmos';
 import { createRequestHandler } from './handler.js';
+import type { CosmosRequestRecord } from './request-log.js';
 import { loadDataDir, Store } from './store.js';
 import type { Account } from './upstream.js';
 
@@ -38,7 +39,14 @@ export interface EmbeddedCosmosOptions {
   compactAfterBytes?: number;
   /** Where warnings go (default console.error). */
   log?: (message: string, err?: unknown) => void;
+  /**
+   * Told about every request served (operation, database, container, status, documents), after
+   * its response: how tests and the benchmark count the client's round trips from outside the app.
+   */
+  onRequest?: (record: CosmosRequestRecord) => void;
 }
+
+export type { CosmosOperation, CosmosRequestRecord } from './request-log.js';
 
 /** Any base64 string will do: the server does not authenticate. */
 const KEY = Buffer.from('caseload-embedded-cosmos-not-a-secret').toString('base64');
@@ -70,6 +78,7 @@ export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promi
       account: () => store?.account ?? account,
       barrier: () => store?.barrier(),
       log,
+      onRequest: options.onRequest,
     }),
   );
   server.keepAliveTimeout = KEEP_ALIVE_MS;
