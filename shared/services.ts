@@ -1,4 +1,6 @@
 import type { Database } from '@azure/cosmos';
+import { DirectoryCache, type DirectoryCacheOptions } from './auth/directory-cache.js';
+import { cachingTokenVerifier, type TokenCacheOptions } from './auth/token-cache.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
 import { managedIdentityCredential } from './config/azure-credential.js';
 import { SETTING, loadSettings, type Settings } from './config/settings.js';
@@ -27,26 +29,41 @@ export interface Services {
   users: UserRepository;
   reference: ReferenceRepository;
   operations: OperationRepository;
+  /** The callers' directory entries for authentication, cached for a short time (shared/auth/directory-cache.ts). */
+  directory: DirectoryCache;
   messaging: Messaging;
+  /** Verifies bearer tokens; tokens that verified are remembered until their `exp` (shared/auth/token-cache.ts). */
   tokenVerifier: TokenVerifier;
   now: () => Date;
 }
 
+/** Sizes, lifetimes and clock of the in-process caches; tests shrink them or drive the clock. */
+export interface CacheOptions {
+  tokens?: Omit<TokenCacheOptions, 'clock'>;
+  directory?: Omit<DirectoryCacheOptions, 'clock'>;
+  /** Milliseconds since the epoch, for both caches (default Date.now, the clock the token checks use). */
+  clock?: () => number;
+}
+
 /** What a host or a test may supply instead of what the settings describe (e.g. the local broker). */
-export type ServiceOverrides = Partial<Pick<Services, 'database' | 'messaging' | 'tokenVerifier' | 'now'>>;
+export type ServiceOverrides = Partial<Pick<Services, 'database' | 'messaging' | 'tokenVerifier' | 'now'>> & { caches?: CacheOptions };
 
 export function createServices(settings: Settings, overrides: ServiceOverrides = {}): Services {
   const database = overrides.database ?? createCosmosDatabase(settings);
+  const users = new UserRepository(database);
+  const caches = overrides.caches ?? {};
+  const clock = caches.clock ?? Date.now;
   return {
     settings,
     database,
     tasks: new TaskRepository(database),
     audit: new AuditRepository(database),
-    users: new UserRepository(database),
+    users,
     reference: new ReferenceRepository(database),
     operations: new OperationRepository(database),
+    directory: new DirectoryCache(users, { ...caches.directory, clock }),
     messaging: overrides.messaging ?? createMessaging(settings),
-    tokenVerifier: overrides.tokenVerifier ?? createTokenVerifier(settings.auth),
+    tokenVerifier: cachingTokenVerifier(overrides.tokenVerifier ?? createTokenVerifier(settings.auth), { ...caches.tokens, clock }),
     now: overrides.now ?? (() => new Date()),
   };
 }
