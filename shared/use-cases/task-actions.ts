@@ -67,8 +67,9 @@ export async function performTaskAction(
   input: ActionInput,
   context: WriteContext,
 ): Promise<StoredTask> {
+  let snapshot: StoredTask | undefined;
   if (action === 'assign' && input.userId) {
-    const snapshot = await deps.tasks.get(id);
+    snapshot = await deps.tasks.get(id);
     assertVisible(principal, snapshot?.document, id);
     await assertAssignable(deps, input.userId, snapshot.document, { in: 'body', field: 'userId' });
   }
@@ -78,7 +79,7 @@ export async function performTaskAction(
     const now = deps.now();
     const next = nextState(action, principal, current!.document, input, now);
     return recordEvent(current!.document, next, { ...eventFacts(context, now), type: EVENT_TYPES[action] });
-  });
+  }, snapshot);
   const stored = result!.after;
   await publishAfterWrite(stored, deps, context.log, context.traceparent);
   return stored;

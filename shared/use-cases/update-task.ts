@@ -51,7 +51,7 @@ export async function updateTask(
     assertLocationInScope(principal, current!.document.jurisdiction, locationId);
     const now = deps.now();
     return recordEvent(current!.document, applyTaskChange(current!.document, change, now), eventFacts(context, now));
-  });
+  }, snapshot);
   const stored = result!.after;
   await publishAfterWrite(stored, deps, context.log, context.traceparent);
   return stored;
