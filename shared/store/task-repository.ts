@@ -129,9 +129,13 @@ export class TaskRepository {
   }
 
   /**
-   * Removes published events from the task's outbox. The write is conditioned on the version
-   * read, and on a conflict (the task changed meanwhile, perhaps adding events) it re-reads and
-   * retries, so it never removes an event it did not publish nor overwrites a change.
+   * Removes published events from the task's outbox with a partial update (patch) of the two
+   * outbox fields only, conditioned on the version the events were read from (If-Match on the
+   * Cosmos `_etag`; the conditional-patch filter predicate is not used: the local embedded
+   * database does not evaluate it, see docs/adr/0006-request-path-round-trips.md). On a conflict
+   * (the task changed meanwhile, perhaps adding events) it re-reads and retries, so it never
+   * removes an event it did not publish nor touches any other field. The business version, and so
+   * the HTTP ETag, does not change.
    */
   async removePublishedEvents(task: StoredTask, publishedIds: readonly string[]): Promise<void> {
     const published = new Set(publishedIds);
@@ -139,8 +143,17 @@ export class TaskRepository {
     for (let attempt = 0; attempt < 5 && current; attempt++) {
       const remaining = current.document.pendingEvents.filter((event) => !published.has(event.id));
       if (remaining.length === current.document.pendingEvents.length) return;
+      const version = current.cosmosEtag;
       try {
-        await this.replace({ ...current.document, pendingEvents: remaining, outboxSince: remaining[0]?.occurredAt ?? null }, current);
+        await withCosmosErrors(() =>
+          this.container.item(task.document.id, task.document.id).patch(
+            [
+              { op: 'set', path: '/pendingEvents', value: remaining },
+              { op: 'set', path: '/outboxSince', value: remaining[0]?.occurredAt ?? null },
+            ],
+            { accessCondition: { type: 'IfMatch', condition: version } },
+          ),
+        );
         return;
       } catch (error) {
         if (!isPreconditionFailed(error)) throw error;
