@@ -51,6 +51,7 @@ param functionInstanceMemoryMB int = 2048
 param functionMaximumInstanceCount int = 40
 param overdueScanSchedule string = '0 */5 * * * *'
 param outboxRelaySchedule string = '*/30 * * * * *'
+param countersReconcileSchedule string = '0 30 3 * * *'
 param appVersion string = ''
 @description('CIDR ranges allowed to reach the Function App deployment (scm) endpoint; empty = any, Entra ID still required.')
 param deploymentAllowedIpRanges array = []
@@ -205,6 +206,7 @@ module functionApp 'modules/functionapp.bicep' = {
     authAudience: authAudience
     overdueScanSchedule: overdueScanSchedule
     outboxRelaySchedule: outboxRelaySchedule
+    countersReconcileSchedule: countersReconcileSchedule
     appVersion: appVersion
     instanceMemoryMB: functionInstanceMemoryMB
     maximumInstanceCount: functionMaximumInstanceCount

@@ -8,6 +8,7 @@ import { deferredMessaging } from './messaging/deferred-messaging.js';
 import type { Messaging } from './messaging/messaging.js';
 import { AuditRepository } from './store/audit-repository.js';
 import { createCosmosDatabase } from './store/cosmos-client.js';
+import { CounterRepository } from './store/counter-repository.js';
 import { OperationRepository } from './store/operation-repository.js';
 import { ReferenceRepository } from './store/reference-repository.js';
 import { TaskRepository } from './store/task-repository.js';
@@ -29,6 +30,8 @@ export interface Services {
   users: UserRepository;
   reference: ReferenceRepository;
   operations: OperationRepository;
+  /** Maintained task counts (stats, overdue backlog), kept up to date from the task events. */
+  counters: CounterRepository;
   /** The callers' directory entries for authentication, cached for a short time (shared/auth/directory-cache.ts). */
   directory: DirectoryCache;
   messaging: Messaging;
@@ -61,6 +64,7 @@ export function createServices(settings: Settings, overrides: ServiceOverrides =
     users,
     reference: new ReferenceRepository(database),
     operations: new OperationRepository(database),
+    counters: new CounterRepository(database),
     directory: new DirectoryCache(users, { ...caches.directory, clock }),
     messaging: overrides.messaging ?? createMessaging(settings),
     tokenVerifier: cachingTokenVerifier(overrides.tokenVerifier ?? createTokenVerifier(settings.auth), { ...caches.tokens, clock }),

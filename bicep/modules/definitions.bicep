@@ -61,6 +61,18 @@ var containers = [
       ]
     }
   }
+  {
+    // Maintained task counts (totals per jurisdiction and shard, one ledger per case): read by id,
+    // the totals by kind and jurisdiction; the counts themselves are never filtered on.
+    id: entityNames.containers.counters
+    partitionKey: { paths: ['/id'] }
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [{ path: '/kind/?' }, { path: '/jurisdiction/?' }]
+      excludedPaths: [{ path: '/*' }]
+    }
+  }
   // Reference data and long-running operations: read by id or scanned whole.
   {
     id: entityNames.containers.locations

@@ -67,6 +67,7 @@ var entityNames = {
     locations: 'locations'
     cases: 'cases'
     operations: 'operations'
+    counters: 'counters'
   }
   topics: {
     taskEvents: 'task-events'
@@ -74,6 +75,7 @@ var entityNames = {
   subscriptions: {
     audit: 'audit'
     notifications: 'notifications'
+    counters: 'counters'
   }
   queues: {
     overdueTasks: 'overdue-tasks'

@@ -1,4 +1,4 @@
-// Service Bus: the task-events topic with its audit and notifications subscriptions, and the
+// Service Bus: the task-events topic with its audit, notifications and counters subscriptions, and the
 // overdue-tasks and operations queues, with the delivery settings the code assumes (definitions.bicep mirrors
 // SERVICE_BUS_DELIVERY). SAS keys are disabled; the function identity gets data roles on the
 // individual entities it uses, never on the namespace.
@@ -76,6 +76,19 @@ resource notificationsSubscription 'Microsoft.ServiceBus/namespaces/topics/subsc
   }
 }
 
+// The task-counters consumer keeps the counts behind GET /tasks/stats and the overdue backlog.
+resource countersSubscription 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = {
+  parent: taskEvents
+  name: entityNames.subscriptions.counters
+  properties: {
+    maxDeliveryCount: serviceBusDelivery.maxDeliveryCount
+    lockDuration: serviceBusDelivery.lockDuration
+    defaultMessageTimeToLive: serviceBusDelivery.defaultMessageTimeToLive
+    deadLetteringOnMessageExpiration: serviceBusDelivery.deadLetteringOnMessageExpiration
+    requiresSession: false
+  }
+}
+
 resource overdueTasks 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
   parent: namespace
   name: entityNames.queues.overdueTasks
@@ -109,7 +122,7 @@ resource operationsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
 }
 
 // Sender on task-events: every task write publishes there, the outbox relay re-publishes, and the
-// admin replay of the audit/notifications dead letters sends back to it.
+// admin replay of the audit/notifications/counters dead letters sends back to it.
 resource taskEventsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(taskEvents.id, functionPrincipalId, dataSender)
   scope: taskEvents
@@ -154,6 +167,17 @@ resource notificationsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-
   }
 }
 
+// Receiver on counters: the task-counters trigger, and the admin dead-letter list/replay.
+resource countersReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(countersSubscription.id, functionPrincipalId, dataReceiver)
+  scope: countersSubscription
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataReceiver)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 // Receiver on overdue-tasks: the overdue-process trigger, and the admin dead-letter list/replay.
 resource overdueTasksReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(overdueTasks.id, functionPrincipalId, dataReceiver)
@@ -188,8 +212,8 @@ resource operationsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 }
 
-// Scaling: Azure Service Bus Data Owner on exactly the entities a trigger listens on (the audit
-// subscription, the overdue-tasks and operations queues), for the Flex Consumption scale controller.
+// Scaling: Azure Service Bus Data Owner on exactly the entities a trigger listens on (the audit and
+// counters subscriptions, the overdue-tasks and operations queues), for the Flex Consumption scale controller.
 // - "Target-based scaling" (https://learn.microsoft.com/azure/azure-functions/functions-target-based-scaling),
 //   on by default for Flex Consumption apps: "Scale efficiency: For the Service Bus extension, use
 //   Manage rights on resources for the most efficient scaling. With Listen rights scaling reverts to
@@ -202,13 +226,23 @@ resource operationsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01'
 //   https://learn.microsoft.com/azure/azure-functions/functions-bindings-service-bus-trigger#connections:
 //   "Trigger: Azure Service Bus Data Receiver, Azure Service Bus Data Owner"; "For triggering from
 //   Service Bus topics, the role assignment needs to have effective scope over the Service Bus
-//   subscription resource."). So removing these three costs scaling precision, not triggering.
+//   subscription resource."). So removing these four costs scaling precision, not triggering.
 // Least privilege: scoped to the triggered queue or subscription, the smallest scope the target
 // scaler reads, never the topic or namespace, and not the notifications subscription (no trigger).
 // Data Owner there also lets the identity manage that one entity; docs/adr/0003-infrastructure.md.
 resource auditScaleOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(auditSubscription.id, functionPrincipalId, dataOwner)
   scope: auditSubscription
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataOwner)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource countersScaleOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(countersSubscription.id, functionPrincipalId, dataOwner)
+  scope: countersSubscription
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataOwner)
     principalId: functionPrincipalId

@@ -18,6 +18,8 @@ export const CONTAINERS = {
   cases: { name: 'cases', partitionKeyPath: '/id' },
   /** Long-running operations (bulk reassignment, case import): progress and resumable state. */
   operations: { name: 'operations', partitionKeyPath: '/id' },
+  /** Maintained task counts for stats: totals per jurisdiction and shard, one ledger per case (docs/data-model.md). */
+  counters: { name: 'counters', partitionKeyPath: '/id' },
 } as const;
 
 /** Service Bus: the settings prefix of the identity-based connection (`<name>__fullyQualifiedNamespace`). */
@@ -44,6 +46,8 @@ export const TOPICS = {
       audit: 'audit',
       /** For downstream notifications (no consumer in this app yet; messages are kept for it). */
       notifications: 'notifications',
+      /** Keeps the task counts behind GET /tasks/stats and the overdue backlog. */
+      counters: 'counters',
     },
   },
 } as const;
@@ -65,6 +69,7 @@ export const DEAD_LETTER_SOURCES = {
     subscription: TOPICS.taskEvents.subscriptions.notifications,
     replayTo: TOPICS.taskEvents.name,
   },
+  counters: { topic: TOPICS.taskEvents.name, subscription: TOPICS.taskEvents.subscriptions.counters, replayTo: TOPICS.taskEvents.name },
   'overdue-tasks': { queue: QUEUES.overdueTasks.name, replayTo: QUEUES.overdueTasks.name },
   operations: { queue: QUEUES.operations.name, replayTo: QUEUES.operations.name },
 } as const;

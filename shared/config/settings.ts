@@ -26,12 +26,15 @@ export const SETTING = {
   /** NCrontab schedules, resolved by the Functions host from `%NAME%` in the timer registrations. */
   overdueScanSchedule: 'OVERDUE_SCAN_SCHEDULE',
   outboxRelaySchedule: 'OUTBOX_RELAY_SCHEDULE',
+  countersReconcileSchedule: 'COUNTERS_RECONCILE_SCHEDULE',
 } as const;
 
 /** Defaults for settings the Functions host resolves itself (timer schedules). */
 export const SCHEDULE_DEFAULTS = {
   [SETTING.overdueScanSchedule]: '0 */5 * * * *',
   [SETTING.outboxRelaySchedule]: '*/30 * * * * *',
+  /** Daily, at a quiet hour: the task counters against a full count (shared/use-cases/reconcile-counters.ts). */
+  [SETTING.countersReconcileSchedule]: '0 30 3 * * *',
 } as const;
 
 /** A six-field NCrontab expression (seconds first), as Azure timer triggers take. */
@@ -59,6 +62,7 @@ const settingsSchema = z.object({
   [SETTING.serviceBusNamespace]: optionalString,
   [SETTING.overdueScanSchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.overdueScanSchedule]),
   [SETTING.outboxRelaySchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.outboxRelaySchedule]),
+  [SETTING.countersReconcileSchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.countersReconcileSchedule]),
 });
 
 export interface Settings {
@@ -69,7 +73,7 @@ export interface Settings {
   appVersion: string | undefined;
   /** Where messages go; unset, a host must supply a messaging adapter (the local host's broker). */
   serviceBusNamespace: string | undefined;
-  schedules: { overdueScan: string; outboxRelay: string };
+  schedules: { overdueScan: string; outboxRelay: string; countersReconcile: string };
 }
 
 export class SettingsError extends Error {
@@ -91,7 +95,11 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     appInsightsConnectionString: s[SETTING.appInsightsConnectionString],
     appVersion: s[SETTING.appVersion],
     serviceBusNamespace: s[SETTING.serviceBusNamespace],
-    schedules: { overdueScan: s[SETTING.overdueScanSchedule], outboxRelay: s[SETTING.outboxRelaySchedule] },
+    schedules: {
+      overdueScan: s[SETTING.overdueScanSchedule],
+      outboxRelay: s[SETTING.outboxRelaySchedule],
+      countersReconcile: s[SETTING.countersReconcileSchedule],
+    },
   };
 }
 

@@ -65,6 +65,17 @@ export const USERS_INDEXING_POLICY: IndexingPolicy = {
   ],
 };
 
+/**
+ * Counters are read by id, and the totals by kind and jurisdiction; the cells, ledgers and
+ * markers are never filtered on, and not indexing them keeps every counter write cheap.
+ */
+export const COUNTERS_INDEXING_POLICY: IndexingPolicy = {
+  indexingMode: 'consistent',
+  automatic: true,
+  includedPaths: [{ path: '/kind/?' }, { path: '/jurisdiction/?' }],
+  excludedPaths: [{ path: '/*' }],
+};
+
 /** Reference data and operations are read by id or scanned whole; the default policy is enough. */
 const DEFAULT_INDEXING_POLICY: IndexingPolicy = {
   indexingMode: 'consistent',
@@ -89,6 +100,11 @@ export const CONTAINER_DEFINITIONS: readonly ContainerDefinition[] = [
     id: CONTAINERS.users.name,
     partitionKey: { paths: [CONTAINERS.users.partitionKeyPath] },
     indexingPolicy: USERS_INDEXING_POLICY,
+  },
+  {
+    id: CONTAINERS.counters.name,
+    partitionKey: { paths: [CONTAINERS.counters.partitionKeyPath] },
+    indexingPolicy: COUNTERS_INDEXING_POLICY,
   },
   ...(['locations', 'cases', 'operations'] as const).map((key) => ({
     id: CONTAINERS[key].name,

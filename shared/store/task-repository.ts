@@ -2,7 +2,6 @@ import type { Container, Database, ItemDefinition } from '@azure/cosmos';
 import { CONTAINERS } from '../config/entities.js';
 import type { TaskScope } from '../domain/permissions.js';
 import { httpEtag, type StoredTask, type TaskDocument } from '../domain/task-document.js';
-import { PRIORITIES, TASK_STATUSES, type Priority, type TaskStatus } from '../schemas/task.js';
 import type { ListTasksQuery } from '../schemas/task-query.js';
 import { splitSystemProperties, type SystemProperties } from './cosmos-document.js';
 import { isPreconditionFailed, withCosmosErrors } from './cosmos-errors.js';
@@ -21,12 +20,11 @@ export interface TaskPage {
   nextCursor: string | null;
 }
 
-export interface TaskCounts {
-  byStatus: Record<TaskStatus, number>;
-  byPriority: Record<Priority, number>;
-  overdue: number;
-  total: number;
-}
+/** A task as the counters see it (shared/domain/task-counters.ts). */
+export type CountingState = Pick<
+  TaskDocument,
+  'id' | 'caseId' | 'jurisdiction' | 'locationId' | 'assignee' | 'status' | 'priority' | 'overdue' | 'deletedAt' | 'version'
+>;
 
 type CosmosTask = TaskDocument & ItemDefinition & SystemProperties;
 
@@ -120,6 +118,21 @@ export class TaskRepository {
     });
   }
 
+  /**
+   * What the counters need of every task (deleted ones included, with their version), page by
+   * page: the full count a reconciliation of the counters compares them with.
+   */
+  async *countingStates(pageSize = 1000): AsyncGenerator<CountingState[]> {
+    const iterator = this.container.items.query<CountingState>(
+      'SELECT c.id, c.caseId, c.jurisdiction, c.locationId, c.assignee, c.status, c.priority, c.overdue, c.deletedAt, c.version FROM c',
+      { maxItemCount: pageSize },
+    );
+    while (iterator.hasMoreResults()) {
+      const { resources } = await withCosmosErrors(() => iterator.fetchNext());
+      if (resources.length > 0) yield resources;
+    }
+  }
+
   /** Tasks with unpublished events, oldest first. */
   async withPendingEvents(max: number): Promise<StoredTask[]> {
     return withCosmosErrors(async () => {
@@ -160,21 +173,5 @@ export class TaskRepository {
         current = await this.get(task.document.id);
       }
     }
-  }
-
-  /**
-   * Counts by status and priority plus the overdue count, as independent COUNT queries run in
-   * parallel: each is answered from the index, and GROUP BY is avoided because the local
-   * embedded database does not support it (docs/data-model.md).
-   */
-  async counts(filter: TaskFilter, scope: TaskScope, now: Date): Promise<TaskCounts> {
-    const [statusCounts, priorityCounts, overdue] = await Promise.all([
-      Promise.all(TASK_STATUSES.map((status) => this.count({ ...filter, status: [status] }, scope))),
-      Promise.all(PRIORITIES.map((priority) => this.count({ ...filter, priority: [priority] }, scope))),
-      this.count({ ...filter, overdue: true }, scope),
-    ]);
-    const byStatus = Object.fromEntries(TASK_STATUSES.map((status, i) => [status, statusCounts[i] ?? 0])) as TaskCounts['byStatus'];
-    const byPriority = Object.fromEntries(PRIORITIES.map((priority, i) => [priority, priorityCounts[i] ?? 0])) as TaskCounts['byPriority'];
-    return { byStatus, byPriority, overdue, total: statusCounts.reduce((sum, n) => sum + n, 0) };
   }
 }

@@ -13,7 +13,10 @@ export type MetricName =
   | 'overdue.flagged'
   | 'overdue.backlog'
   | 'outbox.relayed'
-  | 'outbox.relayFailed';
+  | 'outbox.relayFailed'
+  | 'counters.duplicate'
+  | 'counters.tasksCaughtUp'
+  | 'counters.totalsCorrected';
 
 /** Where the metric's log line goes: an invocation's log. */
 export type MetricLog = Pick<Log, 'log'>;

@@ -71,6 +71,7 @@ describe('Function App settings match what the code reads', () => {
     const scheduleParams = {
       [SETTING.overdueScanSchedule]: 'overdueScanSchedule',
       [SETTING.outboxRelaySchedule]: 'outboxRelaySchedule',
+      [SETTING.countersReconcileSchedule]: 'countersReconcileSchedule',
     };
     for (const [setting, param] of Object.entries(scheduleParams)) {
       expect(referencedNames(settings.get(setting)!), setting).toEqual([param]);

@@ -11,7 +11,9 @@ import type { DeadLetteredMessage, Messaging, OutgoingMessage } from '../../../s
 import { taskEventSchema, type TaskEvent } from '../../../shared/schemas/event.js';
 import type { CreateTaskInput } from '../../../shared/schemas/task.js';
 import { createServices, type Services } from '../../../shared/services.js';
+import { countTaskEvent } from '../../../shared/use-cases/count-task-event.js';
 import { createTask } from '../../../shared/use-cases/create-task.js';
+import { reconcileCounters } from '../../../shared/use-cases/reconcile-counters.js';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../../dev/cosmos/index.js';
 import { seedDemoData } from '../../../dev/demo-data.js';
 import { ensureLocalDatabase } from '../../../dev/local-database.js';
@@ -31,10 +33,16 @@ export class RecordingMessaging implements Messaging {
   readonly sent: { entity: string; message: OutgoingMessage }[] = [];
   /** When set, every send throws this (Service Bus down). */
   failWith: Error | undefined;
+  /**
+   * A subscriber that gets each sent message at once, after it is recorded (the world wires the
+   * task counters to task-events, as if their subscription were delivered instantly); unset: none.
+   */
+  deliver: ((entity: string, message: OutgoingMessage) => Promise<void>) | undefined;
 
   async send(entity: string, messages: readonly OutgoingMessage[]): Promise<void> {
     if (this.failWith) throw this.failWith;
     for (const message of messages) this.sent.push({ entity, message });
+    if (this.deliver) for (const message of messages) await this.deliver(entity, message);
   }
 
   sentTo(entity: string): OutgoingMessage[] {
@@ -93,6 +101,12 @@ export async function startWorld(): Promise<UseCaseWorld> {
   const services = createServices(settings, { messaging, now: clock.now, tokenVerifier: unusedTokenVerifier });
   await ensureLocalDatabase(services.database);
   await seedDemoData(services.database, clock.now());
+  // The seeded tasks were written straight into the database: count them as a reconciliation
+  // would, then count every task event as it is published (the counters subscription, at once).
+  await reconcileCounters(services);
+  messaging.deliver = async (entity, message) => {
+    if (entity === TOPICS.taskEvents.name) await countTaskEvent(services, taskEventSchema.parse(message.body) as TaskEvent);
+  };
   return {
     services,
     messaging,
