@@ -87,7 +87,8 @@ async function respond(ctx: HandlerContext, req: IncomingMessage, res: ServerRes
   res.end(JSON.stringify(body));
   if (ctx.onRequest) {
     try {
-      ctx.onRequest({ ...classifyRequest(req), status: res.statusCode, documents: documentsIn(body, res.statusCode) });
+      const classified = classifyRequest(req);
+      ctx.onRequest({ ...classified, status: res.statusCode, documents: documentsIn(body, res.statusCode, classified.operation) });
     } catch (err) {
       ctx.log('embedded cosmos: request observer failed', err);
     }

@@ -57,9 +57,12 @@ export function classifyRequest(req: IncomingMessage): Pick<CosmosRequestRecord,
   return { operation, database, container };
 }
 
-/** How many documents a response body carries. */
-export function documentsIn(body: unknown, status: number): number {
-  if (status >= 300 || !body || typeof body !== 'object') return 0;
+/**
+ * How many documents a response body carries. A query-plan request gets none: the embedded
+ * database answers it by running the query, where Cosmos returns only a plan.
+ */
+export function documentsIn(body: unknown, status: number, operation?: CosmosOperation): number {
+  if (operation === 'queryPlan' || status >= 300 || !body || typeof body !== 'object') return 0;
   const documents = (body as { Documents?: unknown }).Documents;
   if (Array.isArray(documents)) return documents.length;
   return typeof (body as { id?: unknown }).id === 'string' ? 1 : 0;
