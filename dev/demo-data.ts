@@ -4,6 +4,9 @@ import type { TaskDocument } from '../shared/domain/task-document.js';
 import { recordEvent } from '../shared/domain/task-events.js';
 import { priorityRank, searchTextOf } from '../shared/domain/task-rules.js';
 import { JURISDICTIONS, PRIORITIES, type TaskStatus } from '../shared/schemas/task.js';
+import { CounterRepository } from '../shared/store/counter-repository.js';
+import { TaskRepository } from '../shared/store/task-repository.js';
+import { reconcileCounters } from '../shared/use-cases/reconcile-counters.js';
 import type { UserDocument } from '../shared/domain/user-document.js';
 import { DEMO_LOCATIONS, DEMO_USERS } from './demo-users.js';
 
@@ -137,7 +140,11 @@ async function upsertAll(database: Database, container: string, documents: reado
   }
 }
 
-/** Seeds the demo data once: a database that already holds tasks is left alone. */
+/**
+ * Seeds the demo data once: a database that already holds tasks is left alone. The tasks are
+ * written straight into the database, so their counters are built as a reconciliation builds them
+ * from a full count; their creation events, relayed later, then count as already counted.
+ */
 export async function seedDemoData(database: Database, now: Date = new Date()): Promise<number> {
   const { resources } = await database.container(CONTAINERS.tasks.name).items.query<number>('SELECT VALUE COUNT(1) FROM c').fetchAll();
   if ((resources[0] ?? 0) > 0) return 0;
@@ -146,5 +153,6 @@ export async function seedDemoData(database: Database, now: Date = new Date()): 
   await upsertAll(database, CONTAINERS.users.name, demoUserDocuments(now));
   await upsertAll(database, CONTAINERS.cases.name, demoCases(tasks));
   await upsertAll(database, CONTAINERS.tasks.name, tasks);
+  await reconcileCounters({ tasks: new TaskRepository(database), counters: new CounterRepository(database), now: () => now });
   return tasks.length;
 }

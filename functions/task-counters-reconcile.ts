@@ -15,7 +15,9 @@ registerTimer({
     trackMetric(invocation, 'counters.tasksCaughtUp', outcome.tasksCaughtUp);
     trackMetric(invocation, 'counters.totalsCorrected', outcome.totalsCorrected);
     const summary = `task counters: ${outcome.tasks} tasks, ${outcome.tasksCaughtUp} caught up, ${outcome.totalsCorrected} totals corrected`;
-    if (outcome.totalsLeft > 0) invocation.warn(`${summary}; ${outcome.totalsLeft} totals kept changing and are left to the next run`);
+    if (outcome.totalsLeft > 0 || outcome.casesLeft > 0) {
+      invocation.warn(`${summary}; ${outcome.casesLeft} case ledgers and ${outcome.totalsLeft} totals kept changing and are left to the next run`);
+    }
     else if (outcome.tasksCaughtUp > 0 || outcome.totalsCorrected > 0) invocation.warn(`${summary} (the counters had drifted)`);
     else invocation.log(summary);
   },

@@ -62,14 +62,25 @@ var containers = [
     }
   }
   {
-    // Maintained task counts (totals per jurisdiction and shard, one ledger per case): read by id,
-    // the totals by kind and jurisdiction; the counts themselves are never filtered on.
+    // Maintained task counts: totals per jurisdiction and shard (at most 28 documents), read by
+    // jurisdiction; the counts themselves are never filtered on.
     id: entityNames.containers.counters
     partitionKey: { paths: ['/id'] }
     indexingPolicy: {
       indexingMode: 'consistent'
       automatic: true
-      includedPaths: [{ path: '/kind/?' }, { path: '/jurisdiction/?' }]
+      includedPaths: [{ path: '/jurisdiction/?' }]
+      excludedPaths: [{ path: '/*' }]
+    }
+  }
+  {
+    // One counting ledger per case: read by id, or all by the reconciliation; nothing indexed.
+    id: entityNames.containers.caseCounters
+    partitionKey: { paths: ['/id'] }
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: []
       excludedPaths: [{ path: '/*' }]
     }
   }

@@ -68,6 +68,7 @@ var entityNames = {
     cases: 'cases'
     operations: 'operations'
     counters: 'counters'
+    caseCounters: 'case-counters'
   }
   topics: {
     taskEvents: 'task-events'

@@ -18,8 +18,10 @@ export const CONTAINERS = {
   cases: { name: 'cases', partitionKeyPath: '/id' },
   /** Long-running operations (bulk reassignment, case import): progress and resumable state. */
   operations: { name: 'operations', partitionKeyPath: '/id' },
-  /** Maintained task counts for stats: totals per jurisdiction and shard, one ledger per case (docs/data-model.md). */
+  /** Maintained task counts for stats: totals per jurisdiction and shard (at most 7 × 4 documents; docs/data-model.md). */
   counters: { name: 'counters', partitionKeyPath: '/id' },
+  /** One counting ledger per case (id = the case reference): what each task of the case is counted as, and from which event. */
+  caseCounters: { name: 'case-counters', partitionKeyPath: '/id' },
 } as const;
 
 /** Service Bus: the settings prefix of the identity-based connection (`<name>__fullyQualifiedNamespace`). */

@@ -8,13 +8,13 @@ import type { TaskFilter } from './task-filter.js';
  * tasks. Pure rules here; the documents live in the `counters` container (CounterRepository) and
  * are kept up to date from the task events by shared/use-cases/count-task-event.ts.
  *
- * Two kinds of document:
- * - **Totals**, one per jurisdiction and shard (`totals:<jurisdiction>:<shard>`, COUNTER_SHARDS per
+ * Two kinds of document, in two containers:
+ * - **Totals** (`counters`), one per jurisdiction and shard (`totals:<jurisdiction>:<shard>`, COUNTER_SHARDS per
  *   jurisdiction, a task's shard fixed by its id): count vectors per cell, a cell being a location
  *   and an assignee (or nobody). Every stats filter and every visibility scope is a set of cells,
  *   so any caller's counts are a sum over at most 7 × COUNTER_SHARDS documents, however many tasks
  *   there are. Their size grows with locations × assignees, not with tasks.
- * - **Case ledgers**, one per case (`case:<caseId>`): for each task of the case, the last event
+ * - **Case ledgers** (`case-counters`), one per case (id = the case reference): for each task of the case, the last event
  *   sequence counted and where the task is counted now. They make counting idempotent and order
  *   independent (an event older than the ledger's sequence changes nothing), carry the move to the
  *   totals until it is applied (`pending`, so a crash between the two writes is finished by the
@@ -124,7 +124,7 @@ export function shardOf(taskId: string): number {
 }
 
 export const totalsId = (jurisdiction: Jurisdiction, shard: number): string => `totals:${jurisdiction}:${shard}`;
-export const caseLedgerId = (caseId: string): string => `case:${caseId}`;
+export const caseLedgerId = (caseId: string): string => caseId;
 /** Every totals document there can be. */
 export const ALL_TOTALS_IDS: readonly { id: string; jurisdiction: Jurisdiction; shard: number }[] = JURISDICTIONS.flatMap((jurisdiction) =>
   Array.from({ length: COUNTER_SHARDS }, (_, shard) => ({ id: totalsId(jurisdiction, shard), jurisdiction, shard })),
@@ -176,6 +176,8 @@ export function decideLedger(entry: LedgerEntry | undefined, sequence: number, c
   if (entry?.pending) return { kind: 'settle-pending', pending: entry.pending };
   if (entry && entry.seq >= sequence) return { kind: 'already-counted' };
   const from = entry?.counted ?? null;
+  // Even when nothing counted changes, the sequence must move on: an older event arriving later
+  // (a move this one undid) must find itself superseded.
   if (sameCounting(from, counted)) return { kind: 'record', entry: { seq: sequence, counted } };
   return { kind: 'record', entry: { seq: sequence, counted, pending: { seq: sequence, from, to: counted } } };
 }

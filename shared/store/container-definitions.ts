@@ -66,13 +66,21 @@ export const USERS_INDEXING_POLICY: IndexingPolicy = {
 };
 
 /**
- * Counters are read by id, and the totals by kind and jurisdiction; the cells, ledgers and
- * markers are never filtered on, and not indexing them keeps every counter write cheap.
+ * Totals are read by jurisdiction (stats) or all together; the cells and markers are never
+ * filtered on, and not indexing them keeps every counter write cheap.
  */
 export const COUNTERS_INDEXING_POLICY: IndexingPolicy = {
   indexingMode: 'consistent',
   automatic: true,
-  includedPaths: [{ path: '/kind/?' }, { path: '/jurisdiction/?' }],
+  includedPaths: [{ path: '/jurisdiction/?' }],
+  excludedPaths: [{ path: '/*' }],
+};
+
+/** Case ledgers are read by id, or all of them by a reconciliation: nothing in them is filtered on. */
+export const CASE_COUNTERS_INDEXING_POLICY: IndexingPolicy = {
+  indexingMode: 'consistent',
+  automatic: true,
+  includedPaths: [],
   excludedPaths: [{ path: '/*' }],
 };
 
@@ -105,6 +113,11 @@ export const CONTAINER_DEFINITIONS: readonly ContainerDefinition[] = [
     id: CONTAINERS.counters.name,
     partitionKey: { paths: [CONTAINERS.counters.partitionKeyPath] },
     indexingPolicy: COUNTERS_INDEXING_POLICY,
+  },
+  {
+    id: CONTAINERS.caseCounters.name,
+    partitionKey: { paths: [CONTAINERS.caseCounters.partitionKeyPath] },
+    indexingPolicy: CASE_COUNTERS_INDEXING_POLICY,
   },
   ...(['locations', 'cases', 'operations'] as const).map((key) => ({
     id: CONTAINERS[key].name,

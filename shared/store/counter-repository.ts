@@ -15,33 +15,35 @@ export interface StoredCounter<T> {
 export type TotalsCells = Pick<TotalsDocument, 'jurisdiction' | 'cells'>;
 
 /**
- * The `counters` container: totals per jurisdiction and shard, and one ledger per case (see
- * shared/domain/task-counters.ts). Every write is conditioned (create if absent, else If-Match on
+ * The `counters` container (totals per jurisdiction and shard) and the `case-counters` container
+ * (one ledger per case); see shared/domain/task-counters.ts. Every write is conditioned (create if absent, else If-Match on
  * the version read), and a lost race is reported as `undefined` for the caller to re-read and
  * decide again: the counting protocol depends on never overwriting a write it did not see.
  */
 export class CounterRepository {
-  private readonly container: Container;
+  private readonly totals: Container;
+  private readonly ledgers: Container;
 
   constructor(database: Database) {
-    this.container = database.container(CONTAINERS.counters.name);
+    this.totals = database.container(CONTAINERS.counters.name);
+    this.ledgers = database.container(CONTAINERS.caseCounters.name);
   }
 
   getLedger(caseId: string): Promise<StoredCounter<CaseLedgerDocument> | undefined> {
-    return this.read<CaseLedgerDocument>(caseLedgerId(caseId));
+    return this.read<CaseLedgerDocument>(this.ledgers, caseLedgerId(caseId));
   }
 
   getTotals(id: string): Promise<StoredCounter<TotalsDocument> | undefined> {
-    return this.read<TotalsDocument>(id);
+    return this.read<TotalsDocument>(this.totals, id);
   }
 
   /** Writes a ledger: created when `expected` is undefined, else replaced if still at that version. */
   putLedger(document: CaseLedgerDocument, expected: StoredCounter<CaseLedgerDocument> | undefined) {
-    return this.write(document, expected);
+    return this.write(this.ledgers, document, expected);
   }
 
   putTotals(document: TotalsDocument, expected: StoredCounter<TotalsDocument> | undefined) {
-    return this.write(document, expected);
+    return this.write(this.totals, document, expected);
   }
 
   /**
@@ -50,47 +52,43 @@ export class CounterRepository {
    */
   async totalsOf(jurisdictions: readonly Jurisdiction[]): Promise<TotalsCells[]> {
     const parameters: SqlParameter[] = jurisdictions.map((value, index) => ({ name: `@j${index}`, value }));
-    const query = `SELECT c.jurisdiction, c.cells FROM c WHERE c.kind = 'totals' AND c.jurisdiction IN (${parameters.map((p) => p.name).join(', ')})`;
-    return withCosmosErrors(async () => (await this.container.items.query<TotalsCells>({ query, parameters }, { maxItemCount: 100 }).fetchAll()).resources);
+    const query = `SELECT c.jurisdiction, c.cells FROM c WHERE c.jurisdiction IN (${parameters.map((p) => p.name).join(', ')})`;
+    return withCosmosErrors(async () => (await this.totals.items.query<TotalsCells>({ query, parameters }, { maxItemCount: 100 }).fetchAll()).resources);
   }
 
   /** Every totals document with its version, for a rebuild. */
   async allTotals(): Promise<StoredCounter<TotalsDocument>[]> {
-    const documents = await this.scan<TotalsDocument & SystemProperties>(`SELECT * FROM c WHERE c.kind = 'totals'`);
+    const documents = await withCosmosErrors(async () => (await this.totals.items.query<TotalsDocument & SystemProperties>('SELECT * FROM c', { maxItemCount: 100 }).fetchAll()).resources);
     return documents.map((resource) => splitSystemProperties<TotalsDocument>(resource));
   }
 
   /** Every case ledger with its version, page by page (a reconciliation reads them all). */
-  async *allLedgers(pageSize = 500): AsyncGenerator<StoredCounter<CaseLedgerDocument>[]> {
-    const iterator = this.container.items.query<CaseLedgerDocument & SystemProperties>(`SELECT * FROM c WHERE c.kind = 'case'`, { maxItemCount: pageSize });
+  async *allLedgers(pageSize = 2000): AsyncGenerator<StoredCounter<CaseLedgerDocument>[]> {
+    const iterator = this.ledgers.items.query<CaseLedgerDocument & SystemProperties>('SELECT * FROM c', { maxItemCount: pageSize });
     while (iterator.hasMoreResults()) {
       const { resources } = await withCosmosErrors(() => iterator.fetchNext());
       if (resources.length > 0) yield resources.map((resource) => splitSystemProperties<CaseLedgerDocument>(resource));
     }
   }
 
-  private async read<T>(id: string): Promise<StoredCounter<T> | undefined> {
+  private async read<T>(container: Container, id: string): Promise<StoredCounter<T> | undefined> {
     return withCosmosErrors(async () => {
-      const { resource } = await this.container.item(id, id).read<T & SystemProperties>();
+      const { resource } = await container.item(id, id).read<T & SystemProperties>();
       return resource ? splitSystemProperties<T>(resource) : undefined;
     });
   }
 
-  private async write<T extends { id: string }>(document: T, expected: StoredCounter<T> | undefined): Promise<StoredCounter<T> | undefined> {
+  private async write<T extends { id: string }>(container: Container, document: T, expected: StoredCounter<T> | undefined): Promise<StoredCounter<T> | undefined> {
     try {
       return await withCosmosErrors(async () => {
         const { resource } = expected
-          ? await this.container.item(document.id, document.id).replace<T>(document, { accessCondition: { type: 'IfMatch', condition: expected.cosmosEtag } })
-          : await this.container.items.create<T>(document);
+          ? await container.item(document.id, document.id).replace<T>(document, { accessCondition: { type: 'IfMatch', condition: expected.cosmosEtag } })
+          : await container.items.create<T>(document);
         return splitSystemProperties<T>(resource as T & SystemProperties);
       });
     } catch (error) {
       if (isPreconditionFailed(error) || isConflict(error)) return undefined;
       throw error;
     }
-  }
-
-  private async scan<T>(query: string): Promise<T[]> {
-    return withCosmosErrors(async () => (await this.container.items.query<T>(query, { maxItemCount: 500 }).fetchAll()).resources);
   }
 }

@@ -122,7 +122,7 @@ export class TaskRepository {
    * What the counters need of every task (deleted ones included, with their version), page by
    * page: the full count a reconciliation of the counters compares them with.
    */
-  async *countingStates(pageSize = 1000): AsyncGenerator<CountingState[]> {
+  async *countingStates(pageSize = 5000): AsyncGenerator<CountingState[]> {
     const iterator = this.container.items.query<CountingState>(
       'SELECT c.id, c.caseId, c.jurisdiction, c.locationId, c.assignee, c.status, c.priority, c.overdue, c.deletedAt, c.version FROM c',
       { maxItemCount: pageSize },

@@ -2,6 +2,7 @@ import {
   countedTask,
   newCaseLedger,
   sameCells,
+  sameCounting,
   totalsFromLedgers,
   type CaseLedgerDocument,
   type CountedTask,
@@ -12,12 +13,16 @@ import type { StoredCounter } from '../store/counter-repository.js';
 import { settleMove } from './count-task-event.js';
 
 const ATTEMPTS = 5;
+/** Cases brought up to date at once: enough to overlap round trips, few enough to leave room for requests. */
+const PARALLEL_CASES = 16;
 
 export interface ReconcileOutcome {
   /** Tasks read (the full count). */
   tasks: number;
-  /** Tasks whose ledger entry was behind their stored version (an event not counted yet, or lost) and was brought up to it. */
+  /** Tasks counted otherwise than stored (an event not counted yet, or lost), whose ledger entry was set to the task as stored. */
   tasksCaughtUp: number;
+  /** Cases whose ledger kept changing under the reconciliation and was left to the next run. */
+  casesLeft: number;
   /** Totals documents whose counts differed from their ledgers' sum and were rewritten. */
   totalsCorrected: number;
   /** Totals documents that could not be rewritten because consumers kept changing them (the next run retries). */
@@ -30,8 +35,9 @@ export interface ReconcileOutcome {
  * events are being counted; it never stops the consumer.
  *
  * 1. **Ledgers from the tasks.** Every task is read (id, case, the counted fields, version); a
- *    ledger entry behind the task's version is set to the task as stored. A later event of the
- *    task is counted from there; an earlier one is now a duplicate. An entry with a move pending
+ *    ledger entry behind the task's version is set to the task as stored (`tasksCaughtUp` counts
+ *    those that counted it otherwise). A later event of the task is counted from there; an
+ *    earlier one is now a duplicate. An entry with a move pending
  *    has that move finished first, exactly as a delivery would.
  * 2. **Totals from the ledgers.** Every totals document is read first, then every ledger; each
  *    totals document is rewritten as the sum of its tasks' ledger entries, conditioned on the
@@ -60,26 +66,36 @@ export async function reconcileCounters(deps: Pick<Services, 'tasks' | 'counters
   for await (const page of deps.counters.allLedgers()) for (const ledger of page) ledgers.set(ledger.document.caseId, ledger);
 
   let tasksCaughtUp = 0;
-  for (const [caseId, states] of byCase) {
+  let casesLeft = 0;
+  const catchUp = async (caseId: string, states: Map<string, { version: number; counted: CountedTask | null }>) => {
     let stored = ledgers.get(caseId);
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       if (attempt > 1) stored = await deps.counters.getLedger(caseId);
       const ledger = stored ? structuredClone(stored.document) : newCaseLedger(caseId, now());
+      // Behind, even if counted the same: a late, older event must find itself superseded.
       const behind = [...states].filter(([taskId, state]) => (ledger.tasks[taskId]?.seq ?? 0) < state.version);
-      if (behind.length === 0) break;
+      if (behind.length === 0) return;
       const pending = behind.filter(([taskId]) => ledger.tasks[taskId]?.pending);
       if (pending.length > 0) {
         for (const [taskId] of pending) await settleMove(deps, caseId, taskId, ledger.tasks[taskId]!.pending!, stored);
         continue;
       }
+      const differing = behind.filter(([taskId, state]) => !sameCounting(ledger.tasks[taskId]?.counted ?? null, state.counted)).length;
       for (const [taskId, state] of behind) ledger.tasks[taskId] = { seq: state.version, counted: state.counted };
       ledger.updatedAt = now();
       if (await deps.counters.putLedger(ledger, stored)) {
-        tasksCaughtUp += behind.length;
-        break;
+        tasksCaughtUp += differing;
+        return;
       }
     }
-  }
+    casesLeft += 1;
+  };
+  const queue = [...byCase];
+  await Promise.all(
+    Array.from({ length: PARALLEL_CASES }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await catchUp(...next);
+    }),
+  );
 
   // 2. The totals are rewritten as the sum of the ledgers, each conditioned on the version read
   // before the ledgers were.
@@ -108,7 +124,7 @@ export async function reconcileCounters(deps: Pick<Services, 'tasks' | 'counters
       }
     }
   }
-  return { tasks, tasksCaughtUp, totalsCorrected, totalsLeft: todo?.size ?? 0 };
+  return { tasks, tasksCaughtUp, casesLeft, totalsCorrected, totalsLeft: todo?.size ?? 0 };
 }
 
 function sameMarks(a: TotalsDocument, b: TotalsDocument): boolean {

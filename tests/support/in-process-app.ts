@@ -20,7 +20,6 @@ import type { DeadLetteredMessage, Messaging, OutgoingMessage } from '../../shar
 import { taskEventSchema, type TaskEvent } from '../../shared/schemas/event.js';
 import { configureServices, servicesForProcess, type CacheOptions, type Services } from '../../shared/services.js';
 import { countTaskEvent } from '../../shared/use-cases/count-task-event.js';
-import { reconcileCounters } from '../../shared/use-cases/reconcile-counters.js';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../dev/cosmos/index.js';
 import { RequestTally, type RequestCounts } from '../../dev/cosmos/request-log.js';
 import { seedDemoData } from '../../dev/demo-data.js';
@@ -103,7 +102,6 @@ export async function startInProcessApp(options: { caches?: CacheOptions } = {})
     const services = servicesForProcess();
     await ensureLocalDatabase(services.database);
     await seedDemoData(services.database);
-    await reconcileCounters(services);
     messaging.countEvents = (event) => countTaskEvent(services, event);
 
     // The endpoints register themselves when their files load.

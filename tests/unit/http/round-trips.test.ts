@@ -27,7 +27,12 @@ beforeAll(async () => {
 });
 afterAll(async () => app?.close());
 
-const { tasks, counters, users } = { tasks: CONTAINERS.tasks.name, counters: CONTAINERS.counters.name, users: CONTAINERS.users.name };
+const { tasks, counters, caseCounters, users } = {
+  tasks: CONTAINERS.tasks.name,
+  counters: CONTAINERS.counters.name,
+  caseCounters: CONTAINERS.caseCounters.name,
+  users: CONTAINERS.users.name,
+};
 
 /** The counts without the documents: what a test compares exactly. */
 const requestsOf = (counts: RequestCounts) => ({ requests: counts.requests, byContainer: counts.byContainer });
@@ -90,11 +95,11 @@ describe('Cosmos round trips per call (warm caches)', () => {
       expect(moved.status).toBe(200);
       const [edit, move] = app.messaging.sent.slice(sent).filter((record) => record.entity === TOPICS.taskEvents.name).map((record) => taskEventSchema.parse(record.message.body) as TaskEvent);
       const recorded = await app.count(async () => expect(await countTaskEvent(app.services, edit!)).toBe('recorded'));
-      expect(requestsOf(recorded)).toEqual({ requests: 2, byContainer: { [counters]: { read: 1, replace: 1 } } });
+      expect(requestsOf(recorded)).toEqual({ requests: 2, byContainer: { [caseCounters]: { read: 1, replace: 1 } } });
       const counted = await app.count(async () => expect(await countTaskEvent(app.services, move!)).toBe('counted'));
-      expect(requestsOf(counted)).toEqual({ requests: 6, byContainer: { [counters]: { read: 2, replace: 4 } } });
+      expect(requestsOf(counted)).toEqual({ requests: 6, byContainer: { [caseCounters]: { read: 1, replace: 2 }, [counters]: { read: 1, replace: 2 } } });
       const again = await app.count(async () => expect(await countTaskEvent(app.services, move!)).toBe('duplicate'));
-      expect(requestsOf(again)).toEqual({ requests: 1, byContainer: { [counters]: { read: 1 } } });
+      expect(requestsOf(again)).toEqual({ requests: 1, byContainer: { [caseCounters]: { read: 1 } } });
     } finally {
       app.messaging.countEvents = (event) => countTaskEvent(app.services, event);
     }
@@ -109,7 +114,7 @@ describe('Cosmos round trips per call (warm caches)', () => {
     expect(admin.documents).toBeLessThanOrEqual(7 * COUNTER_SHARDS);
     const { caseId } = await aTask();
     const byCase = await app.count(async () => expect((await stats(`?caseId=${caseId}`)).status).toBe(200));
-    expect(requestsOf(byCase)).toEqual({ requests: 1, byContainer: { [counters]: { read: 1 } } });
+    expect(requestsOf(byCase)).toEqual({ requests: 1, byContainer: { [caseCounters]: { read: 1 } } });
     // Outside the caller's scope altogether: nothing to read.
     const outside = await app.count(async () => expect((await stats('?jurisdiction=CIVIL')).status).toBe(200));
     expect(outside.requests).toBe(0);

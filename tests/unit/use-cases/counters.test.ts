@@ -228,6 +228,20 @@ describe('task counters', () => {
     await expectCountersAgree([task.document.caseId]);
   });
 
+  it('count a move and its undoing delivered in reverse order as no move at all', async () => {
+    world.messaging.deliver = undefined;
+    const task = await newTask(world, manager, { priority: 'low' });
+    await countTaskEvent(world.services, taskEventSchema.parse(world.messaging.sentTo(TOPICS.taskEvents.name).at(-1)!.body) as TaskEvent);
+    await updateTask(world.services, manager, task.document.id, '"1"', { priority: 'urgent' }, writeContext(manager));
+    await updateTask(world.services, manager, task.document.id, '"2"', { priority: 'low' }, writeContext(manager));
+    const [there, back] = world.messaging.sentTo(TOPICS.taskEvents.name).slice(-2).map((message) => taskEventSchema.parse(message.body) as TaskEvent);
+    // The undoing first: nothing counted changes, but the ledger now knows sequence 3…
+    expect(await countTaskEvent(world.services, back!)).toBe('recorded');
+    // …so the move it undid, arriving late, is superseded.
+    expect(await countTaskEvent(world.services, there!)).toBe('duplicate');
+    await expectCountersAgree([task.document.caseId]);
+  });
+
   it('refuse an event that does not match its hash (poison: dead-lettered, never counted)', async () => {
     const task = await newTask(world);
     const event = taskEventSchema.parse(world.messaging.sentTo(TOPICS.taskEvents.name).at(-1)!.body) as TaskEvent;
@@ -242,9 +256,10 @@ describe('task counters', () => {
     for (const event of events.slice(0, half)) await countTaskEvent(world.services, event);
 
     // Drift of every kind: a lost ledger, a corrupted totals document, a task written straight into the database.
+    const ledgers = world.services.database.container(CONTAINERS.caseCounters.name);
+    await ledgers.item(caseLedgerId(cases[0]!), caseLedgerId(cases[0]!)).delete().catch(() => undefined);
     const container = world.services.database.container(CONTAINERS.counters.name);
-    await container.item(caseLedgerId(cases[0]!), caseLedgerId(cases[0]!)).delete().catch(() => undefined);
-    const { resources: totals } = await container.items.query<{ id: string; cells: Record<string, number[]> }>("SELECT * FROM c WHERE c.kind = 'totals'").fetchAll();
+    const { resources: totals } = await container.items.query<{ id: string; cells: Record<string, number[]> }>('SELECT * FROM c').fetchAll();
     const victim = totals.find((document) => Object.keys(document.cells).length > 0)!;
     const [key] = Object.keys(victim.cells);
     victim.cells[key!] = victim.cells[key!]!.map((value) => value + 5);

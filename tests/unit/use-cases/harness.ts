@@ -13,7 +13,6 @@ import type { CreateTaskInput } from '../../../shared/schemas/task.js';
 import { createServices, type Services } from '../../../shared/services.js';
 import { countTaskEvent } from '../../../shared/use-cases/count-task-event.js';
 import { createTask } from '../../../shared/use-cases/create-task.js';
-import { reconcileCounters } from '../../../shared/use-cases/reconcile-counters.js';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../../dev/cosmos/index.js';
 import { seedDemoData } from '../../../dev/demo-data.js';
 import { ensureLocalDatabase } from '../../../dev/local-database.js';
@@ -101,9 +100,7 @@ export async function startWorld(): Promise<UseCaseWorld> {
   const services = createServices(settings, { messaging, now: clock.now, tokenVerifier: unusedTokenVerifier });
   await ensureLocalDatabase(services.database);
   await seedDemoData(services.database, clock.now());
-  // The seeded tasks were written straight into the database: count them as a reconciliation
-  // would, then count every task event as it is published (the counters subscription, at once).
-  await reconcileCounters(services);
+  // Every task event is counted as it is published (the counters subscription, delivered at once).
   messaging.deliver = async (entity, message) => {
     if (entity === TOPICS.taskEvents.name) await countTaskEvent(services, taskEventSchema.parse(message.body) as TaskEvent);
   };
