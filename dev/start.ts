@@ -19,6 +19,7 @@ import { RequestTally } from './cosmos/request-log.js';
 import { seedDemoData } from './demo-data.js';
 import { DEMO_USERS } from './demo-users.js';
 import { DEV_SETTING, resolveDevSettings } from './dev-settings.js';
+import { lineWriter } from './line-writer.js';
 import { startFunctionsHost } from './functions-host/index.js';
 import { devIssuerRoutes, loadOrCreateDevIssuer } from './issuer.js';
 import { ensureLocalDatabase } from './local-database.js';
@@ -31,7 +32,8 @@ const appDir = PACKAGE_DIR;
 
 async function main(): Promise<void> {
   const dev = resolveDevSettings();
-  const log = (line: string) => console.log(line);
+  // Two lines per invocation: written once per event-loop turn, not one synchronous write each.
+  const log = lineWriter();
   if (!existsSync(join(appDir, 'package.json'))) {
     throw new Error(`No deployment package in ${appDir}: build it with \`npm run package\` (npm start does).`);
   }
