@@ -268,6 +268,23 @@ export function overdueByJurisdiction(documents: readonly Pick<TotalsDocument, '
   return backlog;
 }
 
+/** The fields of a stored task the counters read: where it is counted, its case and its version. */
+export type CountingState = Pick<
+  TaskDocument,
+  'id' | 'caseId' | 'jurisdiction' | 'locationId' | 'assignee' | 'status' | 'priority' | 'overdue' | 'deletedAt' | 'version'
+>;
+
+/** The case ledgers a full count of these tasks gives: each task at its stored version, counted as stored. */
+export function ledgersFromTasks(tasks: Iterable<CountingState>, now: string): CaseLedgerDocument[] {
+  const ledgers = new Map<string, CaseLedgerDocument>();
+  for (const task of tasks) {
+    let ledger = ledgers.get(task.caseId);
+    if (!ledger) ledgers.set(task.caseId, (ledger = newCaseLedger(task.caseId, now)));
+    ledger.tasks[task.id] = { seq: task.version, counted: countedTask(task) };
+  }
+  return [...ledgers.values()];
+}
+
 /**
  * The totals a set of case ledgers add up to (a rebuild): every counted task in its cell, and a
  * move still pending in a ledger counted as done and marked applied, so that the delivery which

@@ -14,17 +14,14 @@ import {
   buildTaskWhere,
 } from './task-query-builder.js';
 import type { TaskFilter } from '../domain/task-filter.js';
+import type { CountingState } from '../domain/task-counters.js';
 
 export interface TaskPage {
   tasks: StoredTask[];
   nextCursor: string | null;
 }
 
-/** A task as the counters see it (shared/domain/task-counters.ts). */
-export type CountingState = Pick<
-  TaskDocument,
-  'id' | 'caseId' | 'jurisdiction' | 'locationId' | 'assignee' | 'status' | 'priority' | 'overdue' | 'deletedAt' | 'version'
->;
+export type { CountingState } from '../domain/task-counters.js';
 
 type CosmosTask = TaskDocument & ItemDefinition & SystemProperties;
 

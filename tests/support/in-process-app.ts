@@ -11,7 +11,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import functions, { type HttpResponseInit } from '@azure/functions';
 import type { Role } from '../../shared/auth/roles.js';
 import { COSMOS_DATABASE_DEFAULT, TOPICS } from '../../shared/config/entities.js';
 import { SETTING } from '../../shared/config/settings.js';
@@ -27,6 +27,9 @@ import { defaultDemoUser } from '../../dev/demo-users.js';
 import { devIssuerRoutes, loadOrCreateDevIssuer, type DevIssuer } from '../../dev/issuer.js';
 import { ensureLocalDatabase } from '../../dev/local-database.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
+
+// CommonJS: Node's ES module loader does not see these two as named exports (the bundle and vitest do).
+const { HttpRequest, InvocationContext } = functions;
 
 /** Keeps what is sent; task events also go to the counters at once when `countEvents` is on. */
 export class InProcessMessaging implements Messaging {
@@ -76,6 +79,13 @@ export interface InProcessApp {
 
 export async function startInProcessApp(options: { caches?: CacheOptions } = {}): Promise<InProcessApp> {
   const dataDir = makeTempDir('caseload-in-process-');
+  const savedEnv = new Map<string, string | undefined>();
+  const restoreEnv = () => {
+    for (const [name, value] of savedEnv) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
   const tally = new RequestTally(COSMOS_DATABASE_DEFAULT);
   let cosmos: EmbeddedCosmos | undefined;
   let keys: Server | undefined;
@@ -90,13 +100,17 @@ export async function startInProcessApp(options: { caches?: CacheOptions } = {})
     const issuer = await loadOrCreateDevIssuer({ dataDir, baseUrl: `http://127.0.0.1:${(keys.address() as AddressInfo).port}` });
     routes = devIssuerRoutes(issuer);
 
-    Object.assign(process.env, {
+    // The settings the composition root reads; put back on close, so child processes started
+    // later (the benchmark's local hosts) do not inherit them.
+    const settings = {
       [SETTING.cosmosEndpoint]: cosmos.endpoint,
       [SETTING.cosmosKey]: cosmos.key,
       [SETTING.authIssuer]: issuer.issuer,
       [SETTING.authAudience]: issuer.audience,
       [SETTING.authJwksUri]: issuer.jwksUri,
-    });
+    };
+    for (const name of Object.keys(settings)) savedEnv.set(name, process.env[name]);
+    Object.assign(process.env, settings);
     const messaging = new InProcessMessaging();
     configureServices({ messaging, ...(options.caches ? { caches: options.caches } : {}) });
     const services = servicesForProcess();
@@ -156,12 +170,14 @@ export async function startInProcessApp(options: { caches?: CacheOptions } = {})
         return tally.take();
       },
       async close() {
+        restoreEnv();
         await opened.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         removeTempDir(dataDir);
       },
     };
   } catch (error) {
+    restoreEnv();
     await cosmos?.close();
     keys?.close();
     removeTempDir(dataDir);
