@@ -169,7 +169,7 @@ export type LedgerDecision =
 
 /**
  * State-based, not delta-based: the entry records where the task is counted as of the highest
- * sequence seen, so duplicates and events arriving out of order (a later one first) change the
+ * sequence seen, so redelivered events and events arriving out of order (a later one first) change the
  * counts exactly once, and a skipped intermediate event is harmless.
  */
 export function decideLedger(entry: LedgerEntry | undefined, sequence: number, counted: CountedTask | null): LedgerDecision {
