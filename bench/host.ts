@@ -13,6 +13,8 @@ import { COSMOS_DATABASE_DEFAULT } from '../shared/config/entities.js';
 import { defaultDemoUser } from '../dev/demo-users.js';
 import { loadOrCreateDevIssuer, type DevIssuer } from '../dev/issuer.js';
 import { freePort } from '../dev/free-port.js';
+import type { RequestCounts } from '../dev/cosmos/request-log.js';
+import { COSMOS_REQUESTS_PATH } from '../dev/cosmos/request-admin.js';
 import type { NodeChild } from '../tests/support/child-process.js';
 import { launchLocalHost, runFunction, waitForIdleBroker } from '../tests/support/local-host-process.js';
 import { makeTempDir, removeTempDir } from '../tests/support/temp-dir.js';
@@ -44,6 +46,11 @@ export interface HostProcess {
   database: Database;
   /** POST /admin/functions/<name>: runs a timer function now. */
   runFunction(name: string): Promise<void>;
+  /**
+   * The requests the app sent to its database since the last reset, counted by the embedded
+   * database (GET /admin/cosmos/requests); `reset` also starts the count again (DELETE).
+   */
+  cosmosRequests(reset?: boolean): Promise<RequestCounts>;
   setSendFaults(failSends: boolean): Promise<void>;
   /** Waits (bounded) until the local broker has nothing active or locked, i.e. background work is done. */
   brokerIdle(timeoutMs?: number): Promise<boolean>;
@@ -80,6 +87,7 @@ export async function startHost(projectDir: string): Promise<HostProcess> {
         CASELOAD_COSMOS_PORT: String(cosmosPort),
         OUTBOX_RELAY_SCHEDULE: NEVER_DURING_A_RUN,
         OVERDUE_SCAN_SCHEDULE: NEVER_DURING_A_RUN,
+        COUNTERS_RECONCILE_SCHEDULE: NEVER_DURING_A_RUN,
       },
       // The host logs every invocation; a file instead of a pipe keeps reading it off this process's CPU.
       logFile: join(dataDir, 'host.log'),
@@ -122,6 +130,11 @@ export async function startHost(projectDir: string): Promise<HostProcess> {
       return token;
     },
     runFunction: (name) => runFunction(baseUrl, name),
+    async cosmosRequests(reset = false) {
+      const response = await fetch(`${baseUrl}${COSMOS_REQUESTS_PATH}`, { method: reset ? 'DELETE' : 'GET' });
+      if (!response.ok) throw new Error(`${COSMOS_REQUESTS_PATH} answered ${response.status}`);
+      return (await response.json()) as RequestCounts;
+    },
     async setSendFaults(failSends) {
       const response = await fetch(`${baseUrl}/admin/service-bus/faults`, {
         method: 'PUT',

@@ -1,6 +1,8 @@
 /** Renders bench/RESULTS.md from one run's measurements. */
 import type { ColdStartResult, ProcessFigures } from './cold-start.js';
 import type { Summary } from './measure.js';
+import type { PipelineResult } from './pipeline.js';
+import type { ScaleOp, ScaleResult } from './stats-scale.js';
 
 export interface Environment {
   date: string;
@@ -16,7 +18,7 @@ export interface Environment {
 export interface Measurement {
   op: string;
   clients: number;
-  /** Tasks in the database when the block ended. */
+  /** Tasks in the database of the host measured. */
   tasks: number;
   summary: Summary;
   stoppedBy: string[];
@@ -30,27 +32,41 @@ export interface Goal {
   met: boolean | undefined;
 }
 
-interface DocumentSize {
-  bytes: number;
-  pending: number;
+/** Cosmos requests one API operation caused, counted by the embedded database. */
+export interface OperationCost {
+  operation: string;
+  tasks: number;
+  /** Requests on the request path (every container but the consumers'), min and max over the repeats. */
+  requests: [number, number];
+  /** Documents returned on the request path, min and max over the repeats. */
+  documents: [number, number];
+  /** Per container and operation, first repeat. */
+  detail: string;
+  /** What the event consumers (audit writer, task counters) did afterwards, off the request path. */
+  consumers: string;
+  note?: string;
 }
+
+export interface Throughput {
+  path: 'host' | 'raw';
+  connections: number;
+  summary: Summary;
+}
+
+type Memory = { rssMiB: number; peakMiB: number } | undefined;
 
 export interface ReportData {
   env: Environment;
-  measurements: Measurement[];
   goals: Goal[];
+  costs: OperationCost[];
+  measurements: Measurement[];
+  throughput: Throughput[];
+  pipeline: PipelineResult;
+  scale: ScaleResult;
+  memory: { small: Memory; large: Memory; peakRssMiB: number };
   notes: string[];
-  memory: { start: { rssMiB: number; peakMiB: number } | undefined; after: { rssMiB: number; peakMiB: number } | undefined; databaseFilesMiB: number };
-  outage: {
-    blocks: number;
-    outageDocument: DocumentSize;
-    normalDocument: DocumentSize;
-    afterRelayDocument: DocumentSize;
-    relayMs: number;
-    backlogAfterRelay: number;
-  };
-  sizes: { demo: number; large: number };
-  /** Measured first, before the local host starts (bench/cold-start.ts). */
+  sizes: { small: number; large: number; reconcileMs: number };
+  /** Measured first, before anything else runs (bench/cold-start.ts). */
   coldStart: ColdStartResult;
   durationMs: number;
 }
@@ -58,15 +74,15 @@ export interface ReportData {
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : 'n/a');
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const load = (values: number[]) => (values.length ? values.map((value) => value.toFixed(2)).join(' / ') : 'n/a');
+const span = ([low, high]: [number, number]) => (low === high ? String(low) : `${low}-${high}`);
+const cell = (text: string) => text.replaceAll('|', '\\|');
 
 export function renderReport(data: ReportData): string {
-  const { env, measurements, goals, notes, memory, outage, sizes, coldStart } = data;
+  const { env, goals, costs, measurements, throughput, pipeline, scale, memory, notes, sizes, coldStart } = data;
   const met = goals.filter((goal) => goal.met === true).length;
   const judged = goals.filter((goal) => goal.met !== undefined).length;
-  const lines: string[] = [];
-  const push = (...more: string[]) => lines.push(...more);
-
-  push(
+  const cpu = (s: Summary) => (s.cpuMsPerRequest === undefined ? 'n/a' : s.cpuMsPerRequest.toFixed(2));
+  return [
     '# Benchmark results',
     '',
     'Written by `npm run bench` (= `npm run -s package && node --enable-source-maps dist/bench/run.js`); rerun it rather than editing this file.',
@@ -87,105 +103,95 @@ export function renderReport(data: ReportData): string {
     '',
     `## Goals: ${met} of ${judged} met`,
     '',
-    'Every timing goal is a ratio between two measurements of this run, so the machine\'s speed and its neighbours\' load largely',
-    'cancel out; the deployment package\'s size and file count are the only absolute limits.',
+    'Goals are about the design: Cosmos round trips and documents read per operation (counted by the embedded database,',
+    'so exact), whether stats stay flat from 2,000 to 200,000 tasks, what the HTTP pipeline adds to a handler, and',
+    'what share of the database\'s own point-read throughput the whole host delivers. Timing goals are ratios within',
+    'this run; `n` is next to every figure.',
     '',
-    '| ratio | value | goal | met |',
+    '| goal | value | target | met |',
     '| --- | --- | --- | --- |',
-    ...goals.map((goal) => `| ${goal.name} | ${goal.value} | ${goal.goal} | ${goal.met === undefined ? 'info' : goal.met ? 'yes' : '**no**'} |`),
+    ...goals.map((goal) => `| ${cell(goal.name)} | ${cell(goal.value)} | ${cell(goal.goal)} | ${goal.met === undefined ? 'info' : goal.met ? 'yes' : '**no**'} |`),
     '',
-    '## How to read this',
+    '## Cosmos requests per operation',
     '',
-    '- All traffic is real HTTP to the local host started as a child process (`dist/dev/start.js`, which runs the',
-    '  deployment package `dist/app` built by `npm run package`, the folder azd deploys) on a free',
-    '  localhost port with a fresh data folder, with a manager token from the dev issuer: routing, token',
-    '  verification, the users-directory lookup, validation, the embedded database with its fsync, the outbox',
-    '  publish to the embedded broker and the audit writer consuming the events all run as they do under `npm start`.',
-    '- Latency is measured by the client from sending the request to reading the last byte of the body.',
-    '  Percentiles are nearest-rank over `n` timed requests; with n of a few hundred or less the p99 is one',
-    '  of the few slowest requests, so read it as "the tail", not as a precise number.',
-    '- Warm-up is excluded: 10 untimed requests per operation before its first block, and a few more (one per',
-    '  client) at the start of every block.',
-    '- Each block is bounded by a request count and a time budget (whichever comes first); sequential and',
-    '  8-client blocks of an op alternate (A B A B …, 4 rounds; 2 at the large point), and so do the Service',
-    '  Bus up/failing blocks, so both sides of a ratio see the same moments of machine noise.',
-    '- **req/s** is completed requests over the timed wall time. **host CPU ms/req** is the host process\'s',
-    '  user+system CPU time over the block divided by its requests (from /proc, 10 ms ticks); it includes',
-    '  background work the requests cause (the audit writer) and is steadier than latency on a busy machine.',
-    '- Between blocks the benchmark waits until the broker is idle, so one block\'s background work is not billed to the next.',
-    '- The outbox relay and the overdue scan timers are set to a schedule that does not fire during a run',
-    '  (`OUTBOX_RELAY_SCHEDULE`, `OVERDUE_SCAN_SCHEDULE`); both are run by hand at fixed points instead',
-    '  (the scan once at start, the relay after the outage blocks), so a tick cannot land in one side of a ratio.',
-    `- The "large" point (${sizes.large} tasks) adds tasks from the demo data generator (same mix of jurisdictions,`,
-    '  statuses and due dates) written straight into the embedded database; creating them through the API would',
-    '  take about a minute of the run. Only the reads at that size are measured.',
-    '- Compare runs by their ratios and CPU per request, not by absolute milliseconds.',
+    'Counted by the embedded database (`dev/cosmos` request observer, served at `GET/DELETE /admin/cosmos/requests` by the',
+    'local host): every HTTP request the app\'s @azure/cosmos client sent, query plans and metadata reads included,',
+    'after the caches were warm, each operation repeated (min-max over the repeats) with the broker idle before and after. A read',
+    'causes no background work, so all it costs is its own; for a write, what the event consumers (audit writer, task counters)',
+    'did afterwards in their containers is listed separately; for the overdue scan, its own queries and the flags on tasks are',
+    'its cost, the counters\' reads and writes the consumer\'s.',
     '',
-    '## Latency and throughput',
+    '| operation | tasks | requests (min-max) | documents returned | by container and operation | then, off the request path (consumers) | note |',
+    '| --- | ---: | ---: | ---: | --- | --- | --- |',
+    ...costs.map((c) => `| ${cell(c.operation)} | ${c.tasks} | ${span(c.requests)} | ${span(c.documents)} | ${cell(c.detail)} | ${cell(c.consumers)} | ${cell(c.note ?? '')} |`),
     '',
-    '`tasks` is the number of tasks in the database after the op\'s blocks. `host cores` is req/s × host CPU',
-    'ms/req: how much CPU the host burnt to sustain that rate. Near 1.0 the host is saturated, because its',
-    'JavaScript (API, database and broker alike) runs on one event loop; only fsync, GC and I/O use other threads.',
+    'Before this work (issue 13, counted the same way): GET by id 2 (a users-directory read, then the task); a list page 3',
+    '(directory, query plan, query); PATCH 4 on tasks (the task read twice, replaced twice); GET /tasks/stats 19 (directory',
+    'and nine COUNT queries, each with its plan, each a scan of the matching tasks); the overdue scan 16 + 4 per flagged task.',
     '',
-    '| operation | clients | tasks | n | errors | p50 ms | p95 ms | p99 ms | req/s | host CPU ms/req | host cores |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...measurements.map(({ op, clients, tasks, summary: s, stoppedBy }) => {
-      const exhausted = stoppedBy.includes('exhausted') ? ' (ran out of tasks)' : '';
-      const cpu = s.cpuMsPerRequest === undefined ? ['n/a', 'n/a'] : [s.cpuMsPerRequest.toFixed(1), ((s.cpuMsPerRequest * s.throughput) / 1000).toFixed(2)];
-      return `| ${op.replaceAll('|', '\\|')}${exhausted} | ${clients} | ${tasks} | ${s.n} | ${s.errors} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${s.throughput.toFixed(0)} | ${cpu[0]} | ${cpu[1]} |`;
-    }),
+    `## Stats and the overdue backlog at ${scale.sizes[0]} and ${scale.sizes[1]} tasks`,
     '',
-    '## Memory of the host process',
+    'In this process: the use cases the endpoint and the timer call (`taskStats`, `overdueBacklog`), through @azure/cosmos, against',
+    'two embedded databases, one per size, alternating (small, large, small …). Tasks from the demo generator are imported',
+    'straight into memory, and their counters are what a reconciliation writes for them (one ledger per case, totals as their',
+    `sum); the reconciliation then runs at the small size and corrected ${scale.reconcileAtSmall.tasksCaughtUp} ledger entries and ${scale.reconcileAtSmall.totalsCorrected} totals.`,
+    `Setup took ${(scale.setupMs / 1000).toFixed(1)} s.`,
     '',
-    '| when | VmRSS | VmHWM (peak RSS so far) |',
+    '| operation | tasks | n | p50 ms | p95 ms | requests per call | documents per call |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...scale.ops.map((o: ScaleOp) => `| ${cell(o.op)} | ${o.tasks} | ${o.n} | ${o.p50Ms.toFixed(2)} | ${o.p95Ms.toFixed(2)} | ${span(o.requests)} | ${span(o.documents)} |`),
+    '',
+    '## HTTP pipeline overhead',
+    '',
+    `\`runEndpoint\` for GET /tasks/{id} against the same endpoint\'s bare handler, in this process, ${pipeline.n} pairs alternating (which side`,
+    'runs first alternates too), with the signing keys fetched, the token verified once and cached, the caller\'s directory entry',
+    'cached, and the task served from memory on both sides so the database is in neither.',
+    '',
+    '| | n | median µs |',
     '| --- | ---: | ---: |',
-    `| at start (demo data loaded, its audit backlog drained, idle) | ${memory.start ? memory.start.rssMiB.toFixed(0) : 'n/a'} MiB | ${memory.start ? memory.start.peakMiB.toFixed(0) : 'n/a'} MiB |`,
-    `| after the load (${sizes.large} tasks, broker idle, then 3 s idle) | ${memory.after ? memory.after.rssMiB.toFixed(0) : 'n/a'} MiB | ${memory.after ? memory.after.peakMiB.toFixed(0) : 'n/a'} MiB |`,
+    `| pipeline (correlation id, token, roles, directory scope, validation, handler, envelope, headers) | ${pipeline.n} | ${pipeline.pipelineMedianUs.toFixed(1)} |`,
+    `| bare handler | ${pipeline.n} | ${pipeline.bareMedianUs.toFixed(1)} |`,
+    `| difference, median of pairs (p95) | ${pipeline.n} | ${pipeline.overheadMedianUs.toFixed(1)} (${pipeline.overheadP95Us.toFixed(1)}) |`,
+    `| CPU per call, pipeline minus bare | ${pipeline.n} | ${pipeline.cpuOverheadUs.toFixed(1)} |`,
     '',
-    'The embedded database and broker keep everything in the host\'s memory (tasks, audit records, and every',
-    'event in the `notifications` subscription, which nothing consumes yet), so RSS grows with the data the',
-    `run writes: at the end the database files (journal + snapshot) held ${memory.databaseFilesMiB.toFixed(1)} MiB of JSON. In Azure`,
-    'that data lives in Cosmos DB and Service Bus, not in the function app, so this ratio overstates the',
-    'app\'s own growth; a leak would show as RSS growing while the data does not.',
+    '## GET /tasks/{id} throughput: the host against the database alone',
+    '',
+    `Through the small host (${sizes.small} tasks; HTTP, functions host, pipeline, @azure/cosmos in the host, embedded database) against raw`,
+    '@azure/cosmos point reads of the same tasks from the benchmark process to the same embedded database, blocks alternating',
+    'at each connection count. Both paths end in the host process\'s event loop, where the database runs.',
+    '',
+    '| path | connections | n | errors | req/s | p50 ms | p95 ms | p99 ms | host CPU ms/req |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...throughput.map(({ path, connections, summary: s }) => `| ${path === 'host' ? 'through the host' : 'raw point reads'} | ${connections} | ${s.n} | ${s.errors} | ${s.throughput.toFixed(0)} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${cpu(s)} |`),
+    '',
+    `Host memory: highest VmRSS sampled during these blocks ${memory.peakRssMiB.toFixed(0)} MiB; after 3 s idle, small host VmRSS ${memory.small ? memory.small.rssMiB.toFixed(0) : 'n/a'} MiB`,
+    `(VmHWM ${memory.small ? memory.small.peakMiB.toFixed(0) : 'n/a'} MiB), large host ${memory.large ? memory.large.rssMiB.toFixed(0) : 'n/a'} MiB (VmHWM ${memory.large ? memory.large.peakMiB.toFixed(0) : 'n/a'} MiB).`,
+    '',
+    `## Latency and host CPU per request at ${sizes.small} and ${sizes.large} tasks`,
+    '',
+    `Real HTTP to two local hosts, one sequential client, blocks alternating between the hosts. The large host got ${sizes.large - sizes.small} tasks`,
+    `from the demo generator written straight into its database, then its counters reconciliation was run by hand (${(sizes.reconcileMs / 1000).toFixed(1)} s).`,
+    'Writes ran on the small host. Percentiles are nearest-rank over `n`; host CPU ms/req is the host\'s user + system CPU over',
+    'the block (from /proc, 10 ms ticks) per request, background work the requests cause included.',
+    '',
+    '| operation | tasks | clients | n | errors | p50 ms | p95 ms | p99 ms | req/s | host CPU ms/req |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...measurements.map(({ op, clients, tasks, summary: s }) => `| ${cell(op)} | ${tasks} | ${clients} | ${s.n} | ${s.errors} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${s.throughput.toFixed(0)} | ${cpu(s)} |`),
     '',
     ...renderColdStart(coldStart),
-    '## Service Bus outage',
-    '',
-    `- While sends failed, one task was patched ${outage.outageDocument.pending} times (warm-up included): its document grew to`,
-    `  ${kib(outage.outageDocument.bytes)} with ${outage.outageDocument.pending} events in its outbox, against ${kib(outage.normalDocument.bytes)}`,
-    `  (${outage.normalDocument.pending} pending) for a task patched while the broker was up. Each event carries the task before and after,`,
-    '  so an outage makes every write to a busy task larger (and Cosmos DB caps a document at 2 MB).',
-    `- Once the broker was back, the relay drained the backlog in ${(outage.relayMs / 1000).toFixed(1)} s including the audit writer`,
-    `  catching up (${outage.backlogAfterRelay} tasks still pending); that task\'s document is back to ${kib(outage.afterRelayDocument.bytes)}.`,
-    '',
     '## Local-only limitations',
     '',
-    '- **Full scans.** The embedded database (`@vercel/cosmosdb-server`) evaluates every query, ORDER BY and',
-    '  COUNT over all documents of the container; it has no indexes. List and stats latency therefore grows',
-    '  with the number of tasks here. Real Cosmos DB serves these from the indexing policy and composite',
-    '  indexes (`shared/store/container-definitions.ts`), where the cost follows the page size and RU budget',
-    '  instead. The scaling ratios above describe the local host, not Azure. The embedded engine\'s cost per',
-    '  scanned document also rises with the container\'s size (and the host\'s heap with it), so the nine',
-    '  scans of a stats call (below) grow faster than linearly here.',
-    '- **fsync per write.** Every write is appended to a journal and fdatasync\'d before the response',
-    '  (`dev/cosmos`), and the broker persists its messages in the same database; a create or PATCH makes',
-    '  several such writes (the task, the outbox clean-up, the broker message, the audit record). Write',
-    '  latency therefore follows this machine\'s disk; concurrent writers share a group commit.',
-    '- **One process, one event loop.** Host, database, broker and audit writer share one Node process,',
-    '  and the benchmark client runs on the same 2 cores. When one sequential client already keeps the host',
-    '  busy for most of each second (`host cores` near 0.8-0.9 above), 8 clients cannot add much: the 8-vs-1',
-    '  throughput ratio is capped near 1 / (sequential host cores). In Azure, Functions scale out instances.',
-    '- **The local broker fails fast.** With `failSends` it refuses each send at once (503). A real outage can',
-    '  also look like timeouts: the Azure adapter (`shared/messaging/service-bus-messaging.ts`) retries twice',
-    '  with a 10 s timeout, and that wait would sit inside the request. This benchmark cannot show that case.',
-    '- **Stats is nine queries.** `GET /tasks/stats` runs one COUNT per status, per priority and for',
-    '  overdue (`TaskRepository.counts`), so locally it is nine full scans per call; in Azure, nine queries\' RUs.',
-    '- Timers are moved out of the run (see above); the `operations-dispatch` timer still runs each minute',
-    '  (one small query).',
+    '- **Full scans.** The embedded database evaluates every query over all documents of its container (no indexes), so a',
+    '  list page costs more with more tasks here even though it is the same two requests; in Cosmos DB the composite indexes',
+    '  serve it. Stats read the totals container only (at most 28 small documents), which does not grow with the tasks.',
+    '- **One process, one event loop.** Host, database and broker share one Node process; the benchmark client runs on the same',
+    '  2 cores. Throughput is therefore compared with what the same database serves alone in the same run, not with more clients.',
+    '- **fsync per write** in the local hosts\' database (`dev/cosmos`); the in-process databases above do not fsync.',
+    '- Timers are moved out of the run (`OUTBOX_RELAY_SCHEDULE`, `OVERDUE_SCAN_SCHEDULE`, `COUNTERS_RECONCILE_SCHEDULE`) and run by',
+    '  hand at fixed points; the `operations-dispatch` timer still runs each minute (one small query).',
     '',
-  );
-  if (notes.length > 0) push('## Notes from this run', '', ...notes.map((note) => `- ${note}`), '');
-  return lines.join('\n');
+    ...(notes.length > 0 ? ['## Notes from this run', '', ...notes.map((note) => `- ${note}`), ''] : []),
+  ].join('\n');
 }
 
 const list = (values: readonly number[]) => (values.length ? values.join(' / ') : 'n/a');

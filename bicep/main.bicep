@@ -56,6 +56,7 @@ param functionInstanceMemoryMB int = 2048
 param functionMaximumInstanceCount int = 40
 param overdueScanSchedule string = '0 */5 * * * *'
 param outboxRelaySchedule string = '*/30 * * * * *'
+param countersReconcileSchedule string = '0 30 3 * * *'
 param appVersion string = ''
 param overdueDigestSchedule string = '0 0 7 * * *'
 @description('CIDR ranges allowed to reach the Function App deployment (scm) endpoint; empty = any, Entra ID still required.')
@@ -239,6 +240,7 @@ module functionApp 'modules/functionapp.bicep' = {
     notifyApiKeySecretName: notifyApiKeySecretName
     notifyTemplateIds: notifyTemplateIds
     taskLinkBaseUrl: taskLinkBaseUrl
+    countersReconcileSchedule: countersReconcileSchedule
     appVersion: appVersion
     instanceMemoryMB: functionInstanceMemoryMB
     maximumInstanceCount: functionMaximumInstanceCount

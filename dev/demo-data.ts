@@ -1,9 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import type { Database } from '@azure/cosmos';
 import { CONTAINERS } from '../shared/config/entities.js';
 import type { TaskDocument } from '../shared/domain/task-document.js';
 import { recordEvent } from '../shared/domain/task-events.js';
 import { priorityRank, searchTextOf } from '../shared/domain/task-rules.js';
 import { JURISDICTIONS, PRIORITIES, type TaskStatus } from '../shared/schemas/task.js';
+import { CounterRepository } from '../shared/store/counter-repository.js';
+import { CursorCodec } from '../shared/store/cursor.js';
+import { TaskRepository } from '../shared/store/task-repository.js';
+import { reconcileCounters } from '../shared/use-cases/reconcile-counters.js';
 import type { UserDocument } from '../shared/domain/user-document.js';
 import { DEMO_LOCATIONS, DEMO_USERS } from './demo-users.js';
 
@@ -141,7 +146,11 @@ async function upsertAll(database: Database, container: string, documents: reado
   }
 }
 
-/** Seeds the demo data once: a database that already holds tasks is left alone. */
+/**
+ * Seeds the demo data once: a database that already holds tasks is left alone. The tasks are
+ * written straight into the database, so their counters are built as a reconciliation builds them
+ * from a full count; their creation events, relayed later, then count as already counted.
+ */
 export async function seedDemoData(database: Database, now: Date = new Date()): Promise<number> {
   const { resources } = await database.container(CONTAINERS.tasks.name).items.query<number>('SELECT VALUE COUNT(1) FROM c').fetchAll();
   if ((resources[0] ?? 0) > 0) return 0;
@@ -150,5 +159,8 @@ export async function seedDemoData(database: Database, now: Date = new Date()): 
   await upsertAll(database, CONTAINERS.users.name, demoUserDocuments(now));
   await upsertAll(database, CONTAINERS.cases.name, demoCases(tasks));
   await upsertAll(database, CONTAINERS.tasks.name, tasks);
+  // The full count pages through the tasks itself; no list cursor is made, so any key will do.
+  const cursors = new CursorCodec([randomBytes(32)]);
+  await reconcileCounters({ tasks: new TaskRepository(database, cursors), counters: new CounterRepository(database), now: () => now });
   return tasks.length;
 }

@@ -10,15 +10,19 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { COSMOS_DATABASE_DEFAULT } from '../shared/config/entities.js';
 import { SCHEDULE_DEFAULTS, SETTING, loadSettings } from '../shared/config/settings.js';
 import type { SecretSource } from '../shared/config/secret-source.js';
 import { createCosmosDatabase } from '../shared/store/cosmos-client.js';
 import { startCosmosFaultProxy, type CosmosFaultProxy } from './cosmos/fault-proxy.js';
 import { startEmbeddedCosmos } from './cosmos/index.js';
+import { cosmosRequestRoutes } from './cosmos/request-admin.js';
+import { RequestTally } from './cosmos/request-log.js';
 import { seedDemoData } from './demo-data.js';
 import { DEMO_USERS } from './demo-users.js';
 import { devCursorKeys } from './dev-secrets.js';
 import { DEV_SETTING, resolveDevSettings } from './dev-settings.js';
+import { lineWriter } from './line-writer.js';
 import { startFunctionsHost } from './functions-host/index.js';
 import { devIssuerRoutes, loadOrCreateDevIssuer } from './issuer.js';
 import { ensureLocalDatabase } from './local-database.js';
@@ -33,17 +37,21 @@ const appDir = PACKAGE_DIR;
 
 async function main(): Promise<void> {
   const dev = resolveDevSettings();
-  const log = (line: string) => console.log(line);
+  // Two lines per invocation: written once per event-loop turn, not one synchronous write each.
+  const log = lineWriter();
   if (!existsSync(join(appDir, 'package.json'))) {
     throw new Error(`No deployment package in ${appDir}: build it with \`npm run package\` (npm start does).`);
   }
 
   // The embedded database always runs: it also keeps the local broker's messages. The app's own
-  // data goes to a real Cosmos account instead when its endpoint is set.
+  // data goes to a real Cosmos account instead when its endpoint is set. Its requests to the app's
+  // database are counted (GET/DELETE /admin/cosmos/requests): round trips seen from outside the app.
+  const tally = new RequestTally(process.env[SETTING.cosmosDatabase] || COSMOS_DATABASE_DEFAULT);
   const embedded = await startEmbeddedCosmos({
     dataDir: join(dev.dataDir, 'cosmos'),
     // A fixed port only when asked for (tests reach the database directly); else any free one.
     port: process.env[DEV_SETTING.cosmosPort] ? dev.cosmosPort : 0,
+    onRequest: tally.record,
   });
   const useEmbeddedForApp = !process.env[SETTING.cosmosEndpoint];
   // Asked for (CASELOAD_COSMOS_FAULT_PROXY=1): the app reaches its database through a proxy that
@@ -95,8 +103,10 @@ async function main(): Promise<void> {
 
   const broker = await startLocalBroker({ cosmos: { endpoint: embedded.endpoint, key: embedded.key }, projectDir: appDir, log });
   const issuerRoutes = devIssuerRoutes(issuer);
+  const requestRoutes = cosmosRequestRoutes(tally);
   const extraRoutes = async (req: IncomingMessage, res: ServerResponse) =>
     issuerRoutes(req, res) ||
+    requestRoutes(req, res) ||
     (await broker.handle(req, res)) ||
     (faultProxy ? await faultProxy.handle(req, res) : false) ||
     (notify ? notify.handle(req, res) : false);

@@ -1,4 +1,6 @@
 import type { Database } from '@azure/cosmos';
+import { DirectoryCache, type DirectoryCacheOptions } from './auth/directory-cache.js';
+import { cachingTokenVerifier, type TokenCacheOptions } from './auth/token-cache.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
 import { managedIdentityCredential } from './config/azure-credential.js';
 import { keyVaultSecret, missingSecret, type SecretSource } from './config/secret-source.js';
@@ -9,6 +11,7 @@ import { notifyGateway } from './notifications/notify-gateway.js';
 import type { NotifyPort } from './notifications/notify-port.js';
 import { AuditRepository } from './store/audit-repository.js';
 import { createCosmosDatabase } from './store/cosmos-client.js';
+import { CounterRepository } from './store/counter-repository.js';
 import { CursorCodec } from './store/cursor.js';
 import { IdempotencyRepository } from './store/idempotency-repository.js';
 import { NotificationRepository } from './store/notification-repository.js';
@@ -39,36 +42,57 @@ export interface Services {
   idempotency: IdempotencyRepository;
   /** The notification ledger. */
   notifications: NotificationRepository;
+  /** Maintained task counts (stats, overdue backlog), kept up to date from the task events. */
+  counters: CounterRepository;
+  /** The callers' directory entries for authentication, cached for a short time (shared/auth/directory-cache.ts). */
+  directory: DirectoryCache;
   messaging: Messaging;
   /** GOV.UK Notify, with the API key read from its source and cached. */
   notify: NotifyPort;
+  /** Verifies bearer tokens; tokens that verified are remembered until their `exp` (shared/auth/token-cache.ts). */
   tokenVerifier: TokenVerifier;
   now: () => Date;
+}
+
+/** Sizes, lifetimes and clock of the in-process caches; tests shrink them or drive the clock. */
+export interface CacheOptions {
+  tokens?: Omit<TokenCacheOptions, 'clock'>;
+  directory?: Omit<DirectoryCacheOptions, 'clock'>;
+  /** Milliseconds since the epoch, for both caches (default Date.now, the clock the token checks use). */
+  clock?: () => number;
 }
 
 /**
  * What a host or a test may supply instead of what the settings describe (e.g. the local broker).
  * `notifyApiKey`: where the Notify API key comes from instead of Key Vault (the local host's dev key).
  */
-export type ServiceOverrides = Partial<Pick<Services, 'database' | 'messaging' | 'tokenVerifier' | 'now' | 'notify'>> & { notifyApiKey?: SecretSource };
+export type ServiceOverrides = Partial<Pick<Services, 'database' | 'messaging' | 'tokenVerifier' | 'now' | 'notify'>> & {
+  notifyApiKey?: SecretSource;
+  caches?: CacheOptions;
+};
 
 export function createServices(settings: Settings, overrides: ServiceOverrides = {}): Services {
   const database = overrides.database ?? createCosmosDatabase(settings);
   const cursors = new CursorCodec(settings.cursorKeys);
+  const users = new UserRepository(database, cursors);
+  const caches = overrides.caches ?? {};
+  const clock = caches.clock ?? Date.now;
   return {
     settings,
     database,
     cursors,
     tasks: new TaskRepository(database, cursors),
     audit: new AuditRepository(database, cursors),
-    users: new UserRepository(database, cursors),
+    users,
     reference: new ReferenceRepository(database),
     operations: new OperationRepository(database),
     idempotency: new IdempotencyRepository(database),
     notifications: new NotificationRepository(database),
+    counters: new CounterRepository(database),
+    directory: new DirectoryCache(users, { ...caches.directory, clock }),
     messaging: overrides.messaging ?? createMessaging(settings),
     notify: overrides.notify ?? notifyGateway({ baseUrl: settings.notify.baseUrl, apiKey: overrides.notifyApiKey ?? notifyApiKeySource(settings) }),
-    tokenVerifier: overrides.tokenVerifier ?? createTokenVerifier(settings.auth),
+    tokenVerifier: cachingTokenVerifier(overrides.tokenVerifier ?? createTokenVerifier(settings.auth), { ...caches.tokens, clock }),
     now: overrides.now ?? (() => new Date()),
   };
 }

@@ -61,6 +61,29 @@ var containers = [
       ]
     }
   }
+  {
+    // Maintained task counts: totals per jurisdiction and shard (at most 28 documents), read by
+    // jurisdiction; the counts themselves are never filtered on.
+    id: entityNames.containers.counters
+    partitionKey: { paths: ['/id'] }
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [{ path: '/jurisdiction/?' }]
+      excludedPaths: [{ path: '/*' }]
+    }
+  }
+  {
+    // One counting ledger per case: read by id, or all by the reconciliation; nothing indexed.
+    id: entityNames.containers.caseCounters
+    partitionKey: { paths: ['/id'] }
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: []
+      excludedPaths: [{ path: '/*' }]
+    }
+  }
   // Reference data, long-running operations and the notification ledger: read by id or scanned whole.
   {
     id: entityNames.containers.locations

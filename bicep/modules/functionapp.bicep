@@ -48,6 +48,8 @@ param authAudience string
 param overdueScanSchedule string = '0 */5 * * * *'
 @description('NCrontab schedule of outbox-relay; the default is SCHEDULE_DEFAULTS in shared/config/settings.ts.')
 param outboxRelaySchedule string = '*/30 * * * * *'
+@description('NCrontab schedule of task-counters-reconcile; the default is SCHEDULE_DEFAULTS in shared/config/settings.ts.')
+param countersReconcileSchedule string = '0 30 3 * * *'
 
 @description('Build identifier reported by /version (e.g. the git commit); empty leaves it unset.')
 param appVersion string = ''
@@ -141,6 +143,7 @@ var appSettings = {
   NOTIFY_TEMPLATE_OVERDUE_DIGEST: notifyTemplateIds.overdueDigest
   NOTIFY_TEMPLATE_BULK_REASSIGNMENT: notifyTemplateIds.bulkReassignment
   TASK_LINK_BASE_URL: taskLinkBaseUrl
+  COUNTERS_RECONCILE_SCHEDULE: countersReconcileSchedule
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {

@@ -77,6 +77,8 @@ var entityNames = {
     operations: 'operations'
     idempotency: 'idempotency'
     notifications: 'notifications'
+    counters: 'counters'
+    caseCounters: 'case-counters'
   }
   topics: {
     taskEvents: 'task-events'
@@ -84,6 +86,7 @@ var entityNames = {
   subscriptions: {
     audit: 'audit'
     notifications: 'notifications'
+    counters: 'counters'
   }
   queues: {
     overdueTasks: 'overdue-tasks'

@@ -1,4 +1,4 @@
-// Service Bus: the task-events topic with its audit and notifications subscriptions, and the
+// Service Bus: the task-events topic with its audit, notifications and counters subscriptions, and the
 // overdue-tasks and operations queues, with the delivery settings the code assumes (definitions.bicep mirrors
 // SERVICE_BUS_DELIVERY). SAS keys are disabled; the function identity gets data roles on the
 // individual entities it uses, never on the namespace.
@@ -108,6 +108,30 @@ resource notificationsFilter 'Microsoft.ServiceBus/namespaces/topics/subscriptio
   }
 }
 
+// The task-counters consumer keeps the counts behind GET /tasks/stats and the overdue backlog.
+resource countersSubscription 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = {
+  parent: taskEvents
+  name: entityNames.subscriptions.counters
+  properties: {
+    maxDeliveryCount: serviceBusDelivery.maxDeliveryCount
+    lockDuration: serviceBusDelivery.lockDuration
+    defaultMessageTimeToLive: serviceBusDelivery.defaultMessageTimeToLive
+    deadLetteringOnMessageExpiration: serviceBusDelivery.deadLetteringOnMessageExpiration
+    requiresSession: false
+  }
+}
+
+resource countersFilter 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2024-01-01' = {
+  parent: countersSubscription
+  name: '$Default'
+  properties: {
+    filterType: 'SqlFilter'
+    sqlFilter: {
+      sqlExpression: 'NOT EXISTS(user.addressedTo) OR user.addressedTo = \'${entityNames.subscriptions.counters}\''
+    }
+  }
+}
+
 resource overdueTasks 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
   parent: namespace
   name: entityNames.queues.overdueTasks
@@ -141,8 +165,8 @@ resource operationsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
 }
 
 // Sender on task-events: every task write publishes there, the outbox relay re-publishes, the
-// admin replay of the audit/notifications dead letters sends back to it, and the notifications
-// consumer sends its scheduled retries and jobs there (addressed to its subscription).
+// admin replay of the audit/notifications/counters dead letters sends back to it, and the
+// notifications consumer sends its scheduled retries and jobs there (addressed to its subscription).
 resource taskEventsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(taskEvents.id, functionPrincipalId, dataSender)
   scope: taskEvents
@@ -186,6 +210,17 @@ resource notificationsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-
   }
 }
 
+// Receiver on counters: the task-counters trigger, and the admin dead-letter list/replay.
+resource countersReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(countersSubscription.id, functionPrincipalId, dataReceiver)
+  scope: countersSubscription
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataReceiver)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 // Receiver on overdue-tasks: the overdue-process trigger, and the admin dead-letter list/replay.
 resource overdueTasksReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(overdueTasks.id, functionPrincipalId, dataReceiver)
@@ -220,8 +255,8 @@ resource operationsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 }
 
-// Scaling: Azure Service Bus Data Owner on exactly the entities a trigger listens on (the audit and
-// notifications subscriptions, the overdue-tasks and operations queues), for the Flex Consumption scale controller.
+// Scaling: Azure Service Bus Data Owner on exactly the entities a trigger listens on (the audit,
+// notifications and counters subscriptions, the overdue-tasks and operations queues), for the Flex Consumption scale controller.
 // - "Target-based scaling" (https://learn.microsoft.com/azure/azure-functions/functions-target-based-scaling),
 //   on by default for Flex Consumption apps: "Scale efficiency: For the Service Bus extension, use
 //   Manage rights on resources for the most efficient scaling. With Listen rights scaling reverts to
@@ -251,6 +286,16 @@ resource auditScaleOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
 resource notificationsScaleOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(notificationsSubscription.id, functionPrincipalId, dataOwner)
   scope: notificationsSubscription
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataOwner)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource countersScaleOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(countersSubscription.id, functionPrincipalId, dataOwner)
+  scope: countersSubscription
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataOwner)
     principalId: functionPrincipalId

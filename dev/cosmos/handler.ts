@@ -8,10 +8,42 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { classifyRequest, documentsIn, type CosmosRequestRecord } from './request-log.js';
 import { route, type Account } from './upstream.js';
 
 const QUERY_METRICS =
   'totalExecutionTimeInMs=0.00;queryCompileTimeInMs=0.00;queryLogicalPlanBuildTimeInMs=0.00;queryPhysicalPlanBuildTimeInMs=0.00;queryOptimizationTimeInMs=0.00;VMExecutionTimeInMs=0.00;indexLookupTimeInMs=0.00;documentLoadTimeInMs=0.00;systemFunctionExecuteTimeInMs=0.00;userFunctionExecuteTimeInMs=0.00;retrievedDocumentCount=0;retrievedDocumentSize=0;outputDocumentCount=1;outputDocumentSize=0;writeOutputTimeInMs=0.00;indexUtilizationRatio=0.00';
+
+/**
+ * The answer to a query-plan request. Cosmos computes a plan without running the query; upstream
+ * has no plan support and would run the whole query (a full scan) only for the client to ignore
+ * the result: @azure/cosmos 4.9 fetches a plan beside every query but uses it only when the
+ * gateway refuses to run the query directly, which this server never does (it runs every query,
+ * cross-partition ones included). So the plan says "no rewriting, one range": it halves the local
+ * cost of a query without changing any result.
+ */
+const QUERY_PLAN = {
+  partitionedQueryExecutionInfoVersion: 2,
+  queryInfo: {
+    distinctType: 'None',
+    top: null,
+    offset: null,
+    limit: null,
+    orderBy: [],
+    orderByExpressions: [],
+    groupByExpressions: [],
+    groupByAliases: [],
+    aggregates: [],
+    groupByAliasToAggregateType: {},
+    rewrittenQuery: '',
+    hasSelectValue: false,
+    hasNonStreamingOrderBy: false,
+  },
+  queryRanges: [{ min: '', max: 'FF', isMinInclusive: true, isMaxInclusive: false }],
+};
+
+const isQueryPlanRequest = (req: IncomingMessage): boolean =>
+  req.method === 'POST' && String(req.headers['x-ms-cosmos-is-query-plan-request'] ?? '').toLowerCase() === 'true';
 
 /** What upstream handlers return: a JSON object (or array, or nothing). */
 type JsonBody = { _etag?: unknown; message?: unknown; [key: string]: unknown };
@@ -21,6 +53,8 @@ export interface HandlerContext {
   account: () => Promise<Account> | Account;
   barrier: () => Promise<void> | undefined;
   log: (message: string, err?: unknown) => void;
+  /** Told about every request once its response is decided (see request-log.ts). */
+  onRequest?: ((record: CosmosRequestRecord) => void) | undefined;
 }
 
 export function createRequestHandler(ctx: HandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
@@ -41,7 +75,10 @@ async function respond(ctx: HandlerContext, req: IncomingMessage, res: ServerRes
   const account = await ctx.account();
   const match = route(req);
   let body: JsonBody | undefined;
-  if (match) {
+  if (match && isQueryPlanRequest(req)) {
+    for await (const _chunk of req); // the query text: not needed for this plan
+    body = QUERY_PLAN;
+  } else if (match) {
     const [params, handler] = match;
     try {
       body = (await handler(account, req, res, params)) as JsonBody | undefined;
@@ -82,4 +119,12 @@ async function respond(ctx: HandlerContext, req: IncomingMessage, res: ServerRes
     res.setHeader('etag', '1');
   }
   res.end(JSON.stringify(body));
+  if (ctx.onRequest) {
+    try {
+      const classified = classifyRequest(req);
+      ctx.onRequest({ ...classified, status: res.statusCode, documents: documentsIn(body, res.statusCode, classified.operation) });
+    } catch (err) {
+      ctx.log('embedded cosmos: request observer failed', err);
+    }
+  }
 }

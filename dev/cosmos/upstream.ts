@@ -26,6 +26,8 @@ export interface Items<I extends ItemObject = ItemObject> {
   _data: Map<string, I>;
   _ridCount: number;
   _set(data: Record<string, unknown>): Resource;
+  /** The upstream create: unique-key check (409 as an error with `conflict`), new _rid, _etag and _ts. */
+  create(data: Record<string, unknown>): Resource;
   delete(idOrRid: string, partition?: unknown): void;
   _getPartition(data: Record<string, unknown>): unknown;
 }

@@ -28,6 +28,10 @@ export const CONTAINERS = {
    * recipient), recorded before it is sent and marked once Notify accepted it (docs/notifications.md).
    */
   notifications: { name: 'notifications', partitionKeyPath: '/id' },
+  /** Maintained task counts for stats: totals per jurisdiction and shard (at most 7 × 4 documents; docs/data-model.md). */
+  counters: { name: 'counters', partitionKeyPath: '/id' },
+  /** One counting ledger per case (id = the case reference): what each task of the case is counted as, and from which event. */
+  caseCounters: { name: 'case-counters', partitionKeyPath: '/id' },
 } as const;
 
 /** How long an Idempotency-Key is remembered: a retry within this window replays the first response. */
@@ -57,6 +61,8 @@ export const TOPICS = {
       audit: 'audit',
       /** Emails through GOV.UK Notify (notifications-sender; docs/notifications.md). */
       notifications: 'notifications',
+      /** Keeps the task counts behind GET /tasks/stats and the overdue backlog. */
+      counters: 'counters',
     },
   },
 } as const;
@@ -103,6 +109,7 @@ export const DEAD_LETTER_SOURCES = {
     subscription: TOPICS.taskEvents.subscriptions.notifications,
     replayTo: TOPICS.taskEvents.name,
   },
+  counters: { topic: TOPICS.taskEvents.name, subscription: TOPICS.taskEvents.subscriptions.counters, replayTo: TOPICS.taskEvents.name },
   'overdue-tasks': { queue: QUEUES.overdueTasks.name, replayTo: QUEUES.overdueTasks.name },
   operations: { queue: QUEUES.operations.name, replayTo: QUEUES.operations.name },
 } as const;

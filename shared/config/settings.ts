@@ -49,6 +49,7 @@ export const SETTING = {
   notifyTemplateBulkReassignment: 'NOTIFY_TEMPLATE_BULK_REASSIGNMENT',
   /** Where a task is opened in the caseworker UI: an email's link is `<this>/<task id>`. */
   taskLinkBaseUrl: 'TASK_LINK_BASE_URL',
+  countersReconcileSchedule: 'COUNTERS_RECONCILE_SCHEDULE',
 } as const;
 
 const TEMPLATE_SETTINGS: Readonly<Record<NotificationKind, string>> = {
@@ -68,6 +69,8 @@ export const SCHEDULE_DEFAULTS = {
   [SETTING.outboxRelaySchedule]: '*/30 * * * * *',
   // 07:00 UTC: before the working day in the UK, summer and winter.
   [SETTING.overdueDigestSchedule]: '0 0 7 * * *',
+  /** Daily, at a quiet hour: the task counters against a full count (shared/use-cases/reconcile-counters.ts). */
+  [SETTING.countersReconcileSchedule]: '0 30 3 * * *',
 } as const;
 
 /** A six-field NCrontab expression (seconds first), as Azure timer triggers take. */
@@ -144,6 +147,7 @@ const settingsSchema = z.object({
   [SETTING.notifyTemplateOverdueDigest]: optionalTemplateId,
   [SETTING.notifyTemplateBulkReassignment]: optionalTemplateId,
   [SETTING.taskLinkBaseUrl]: optionalUrl,
+  [SETTING.countersReconcileSchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.countersReconcileSchedule]),
 });
 
 export interface Settings {
@@ -154,7 +158,7 @@ export interface Settings {
   appVersion: string | undefined;
   /** Where messages go; unset, a host must supply a messaging adapter (the local host's broker). */
   serviceBusNamespace: string | undefined;
-  schedules: { overdueScan: string; outboxRelay: string; overdueDigest: string };
+  schedules: { overdueScan: string; outboxRelay: string; overdueDigest: string; countersReconcile: string };
   /** MAC keys for cursors: the first signs, all verify. */
   cursorKeys: readonly Buffer[];
   /** GOV.UK Notify; see NotifySettings. */
@@ -194,7 +198,12 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     appInsightsConnectionString: s[SETTING.appInsightsConnectionString],
     appVersion: s[SETTING.appVersion],
     serviceBusNamespace: s[SETTING.serviceBusNamespace],
-    schedules: { overdueScan: s[SETTING.overdueScanSchedule], outboxRelay: s[SETTING.outboxRelaySchedule], overdueDigest: s[SETTING.overdueDigestSchedule] },
+    schedules: {
+      overdueScan: s[SETTING.overdueScanSchedule],
+      outboxRelay: s[SETTING.outboxRelaySchedule],
+      overdueDigest: s[SETTING.overdueDigestSchedule],
+      countersReconcile: s[SETTING.countersReconcileSchedule],
+    },
     cursorKeys: s[SETTING.cursorKeys],
     notify: notifySettings(s),
   };

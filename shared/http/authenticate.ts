@@ -13,7 +13,7 @@ const REALM = 'caseload';
  * (RFC 6750) so clients know to fetch a token; 403 means the caller is known but not allowed.
  */
 export async function authenticate(
-  services: Pick<Services, 'tokenVerifier' | 'users'>,
+  services: Pick<Services, 'tokenVerifier' | 'directory'>,
   request: HttpRequest,
   allowedRoles: readonly Role[] | undefined,
 ): Promise<Principal> {
@@ -56,13 +56,14 @@ export async function authenticate(
 }
 
 /**
- * Adds the caller's work scope from the users directory, read on every request (one point read)
- * so deactivating a user or changing their jurisdictions takes effect at once. Everyone needs an
+ * Adds the caller's work scope from the users directory, through the short-lived directory cache
+ * (shared/auth/directory-cache.ts: a deactivation or a change of jurisdictions takes effect within
+ * its lifetime, at once on the instance that made it). Everyone needs an
  * active directory entry, except admins: an admin with no entry is a break-glass account with
  * no scope restrictions; an admin whose entry is inactive is refused like anyone else.
  */
-async function withWorkScope(services: Pick<Services, 'users'>, principal: Principal): Promise<Principal> {
-  const entry = await services.users.get(principal.userId);
+async function withWorkScope(services: Pick<Services, 'directory'>, principal: Principal): Promise<Principal> {
+  const entry = await services.directory.get(principal.userId);
   if (entry && !entry.document.active) {
     throw new ApiError('forbidden', 'Your Caseload account is deactivated. Ask an administrator to reactivate it.');
   }

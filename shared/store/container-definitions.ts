@@ -66,6 +66,25 @@ export const USERS_INDEXING_POLICY: IndexingPolicy = {
 };
 
 /**
+ * Totals are read by jurisdiction (stats) or all together; the cells and markers are never
+ * filtered on, and not indexing them keeps every counter write cheap.
+ */
+export const COUNTERS_INDEXING_POLICY: IndexingPolicy = {
+  indexingMode: 'consistent',
+  automatic: true,
+  includedPaths: [{ path: '/jurisdiction/?' }],
+  excludedPaths: [{ path: '/*' }],
+};
+
+/** Case ledgers are read by id, or all of them by a reconciliation: nothing in them is filtered on. */
+export const CASE_COUNTERS_INDEXING_POLICY: IndexingPolicy = {
+  indexingMode: 'consistent',
+  automatic: true,
+  includedPaths: [],
+  excludedPaths: [{ path: '/*' }],
+};
+
+/**
  * Reference data, operations and the notification ledger are read by id or scanned whole (the
  * ledger's one query, a manager's last digest, is rare); the default policy is enough.
  */
@@ -100,6 +119,16 @@ export const CONTAINER_DEFINITIONS: readonly ContainerDefinition[] = [
     id: CONTAINERS.users.name,
     partitionKey: { paths: [CONTAINERS.users.partitionKeyPath] },
     indexingPolicy: USERS_INDEXING_POLICY,
+  },
+  {
+    id: CONTAINERS.counters.name,
+    partitionKey: { paths: [CONTAINERS.counters.partitionKeyPath] },
+    indexingPolicy: COUNTERS_INDEXING_POLICY,
+  },
+  {
+    id: CONTAINERS.caseCounters.name,
+    partitionKey: { paths: [CONTAINERS.caseCounters.partitionKeyPath] },
+    indexingPolicy: CASE_COUNTERS_INDEXING_POLICY,
   },
   ...(['locations', 'cases', 'operations', 'notifications'] as const).map((key) => ({
     id: CONTAINERS[key].name,

@@ -2,7 +2,7 @@ import type { Container, Database, ItemDefinition } from '@azure/cosmos';
 import { CONTAINERS } from '../config/entities.js';
 import type { TaskScope } from '../domain/permissions.js';
 import { httpEtag, type StoredTask, type TaskDocument } from '../domain/task-document.js';
-import { PRIORITIES, TASK_STATUSES, type Jurisdiction, type Priority, type TaskStatus } from '../schemas/task.js';
+import type { Jurisdiction } from '../schemas/task.js';
 import type { ListTasksQuery } from '../schemas/task-query.js';
 import { splitSystemProperties, type SystemProperties } from './cosmos-document.js';
 import { isPreconditionFailed, withCosmosErrors } from './cosmos-errors.js';
@@ -16,18 +16,14 @@ import {
   buildTaskWhere,
 } from './task-query-builder.js';
 import type { TaskFilter } from '../domain/task-filter.js';
+import type { CountingState } from '../domain/task-counters.js';
 
 export interface TaskPage {
   tasks: StoredTask[];
   nextCursor: string | null;
 }
 
-export interface TaskCounts {
-  byStatus: Record<TaskStatus, number>;
-  byPriority: Record<Priority, number>;
-  overdue: number;
-  total: number;
-}
+export type { CountingState } from '../domain/task-counters.js';
 
 type CosmosTask = TaskDocument & ItemDefinition & SystemProperties;
 
@@ -148,6 +144,21 @@ export class TaskRepository {
     });
   }
 
+  /**
+   * What the counters need of every task (deleted ones included, with their version), page by
+   * page: the full count a reconciliation of the counters compares them with.
+   */
+  async *countingStates(pageSize = 5000): AsyncGenerator<CountingState[]> {
+    const iterator = this.container.items.query<CountingState>(
+      'SELECT c.id, c.caseId, c.jurisdiction, c.locationId, c.assignee, c.status, c.priority, c.overdue, c.deletedAt, c.version FROM c',
+      { maxItemCount: pageSize },
+    );
+    while (iterator.hasMoreResults()) {
+      const { resources } = await withCosmosErrors(() => iterator.fetchNext());
+      if (resources.length > 0) yield resources;
+    }
+  }
+
   /** Tasks with unpublished events, oldest first. */
   async withPendingEvents(max: number): Promise<StoredTask[]> {
     return withCosmosErrors(async () => {
@@ -157,9 +168,13 @@ export class TaskRepository {
   }
 
   /**
-   * Removes published events from the task's outbox. The write is conditioned on the version
-   * read, and on a conflict (the task changed meanwhile, perhaps adding events) it re-reads and
-   * retries, so it never removes an event it did not publish nor overwrites a change.
+   * Removes published events from the task's outbox with a partial update (patch) of the two
+   * outbox fields only, conditioned on the version the events were read from (If-Match on the
+   * Cosmos `_etag`; the conditional-patch filter predicate is not used: the local embedded
+   * database does not evaluate it, see docs/adr/0006-request-path-round-trips.md). On a conflict
+   * (the task changed meanwhile, perhaps adding events) it re-reads and retries, so it never
+   * removes an event it did not publish nor touches any other field. The business version, and so
+   * the HTTP ETag, does not change.
    */
   async removePublishedEvents(task: StoredTask, publishedIds: readonly string[]): Promise<void> {
     const published = new Set(publishedIds);
@@ -167,29 +182,22 @@ export class TaskRepository {
     for (let attempt = 0; attempt < 5 && current; attempt++) {
       const remaining = current.document.pendingEvents.filter((event) => !published.has(event.id));
       if (remaining.length === current.document.pendingEvents.length) return;
+      const version = current.cosmosEtag;
       try {
-        await this.replace({ ...current.document, pendingEvents: remaining, outboxSince: remaining[0]?.occurredAt ?? null }, current);
+        await withCosmosErrors(() =>
+          this.container.item(task.document.id, task.document.id).patch(
+            [
+              { op: 'set', path: '/pendingEvents', value: remaining },
+              { op: 'set', path: '/outboxSince', value: remaining[0]?.occurredAt ?? null },
+            ],
+            { accessCondition: { type: 'IfMatch', condition: version } },
+          ),
+        );
         return;
       } catch (error) {
         if (!isPreconditionFailed(error)) throw error;
         current = await this.get(task.document.id);
       }
     }
-  }
-
-  /**
-   * Counts by status and priority plus the overdue count, as independent COUNT queries run in
-   * parallel: each is answered from the index, and GROUP BY is avoided because the local
-   * embedded database does not support it (docs/data-model.md).
-   */
-  async counts(filter: TaskFilter, scope: TaskScope, now: Date): Promise<TaskCounts> {
-    const [statusCounts, priorityCounts, overdue] = await Promise.all([
-      Promise.all(TASK_STATUSES.map((status) => this.count({ ...filter, status: [status] }, scope))),
-      Promise.all(PRIORITIES.map((priority) => this.count({ ...filter, priority: [priority] }, scope))),
-      this.count({ ...filter, overdue: true }, scope),
-    ]);
-    const byStatus = Object.fromEntries(TASK_STATUSES.map((status, i) => [status, statusCounts[i] ?? 0])) as TaskCounts['byStatus'];
-    const byPriority = Object.fromEntries(PRIORITIES.map((priority, i) => [priority, priorityCounts[i] ?? 0])) as TaskCounts['byPriority'];
-    return { byStatus, byPriority, overdue, total: statusCounts.reduce((sum, n) => sum + n, 0) };
   }
 }

@@ -19,7 +19,10 @@ export type MetricName =
   | 'notify.retryScheduled'
   | 'notify.rejected'
   | 'notify.authFailed'
-  | 'notify.digestsQueued';
+  | 'notify.digestsQueued'
+  | 'counters.duplicate'
+  | 'counters.tasksCaughtUp'
+  | 'counters.totalsCorrected';
 
 /** Where the metric's log line goes: an invocation's log. */
 export type MetricLog = Pick<Log, 'log'>;

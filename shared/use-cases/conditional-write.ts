@@ -20,14 +20,19 @@ export interface WriteOutcome {
  * A conflict with a housekeeping write (the outbox being cleared) is not a conflict with the
  * caller's intent, so on 412 from the database the whole decision is re-run on fresh state; if a
  * real change happened meanwhile, `decide` sees it (and an If-Match check in it fails with 412).
+ *
+ * `read`: the task as the caller has just read it, if it did (for checks that must precede the
+ * write): the first attempt decides on it instead of reading again, so a write costs one read and
+ * one conditioned replace. It is safe because the replace is conditioned on that read's version.
  */
 export async function conditionalWrite(
   tasks: TaskRepository,
   id: string,
   decide: (current: StoredTask | undefined) => TaskDocument | undefined,
+  read?: StoredTask,
 ): Promise<WriteOutcome | undefined> {
   for (let attempt = 1; ; attempt++) {
-    const current = await tasks.get(id);
+    const current = attempt === 1 && read ? read : await tasks.get(id);
     const next = decide(current);
     if (!current) return undefined;
     if (!next) return { before: current, after: current, written: false };

@@ -6,7 +6,7 @@ import type { CreateUserInput, UpdateUserInput } from '../schemas/user.js';
 import type { Services } from '../services.js';
 import { assertKnownLocation } from './reference-checks.js';
 
-type UserDeps = Pick<Services, 'users' | 'reference' | 'now'>;
+type UserDeps = Pick<Services, 'users' | 'reference' | 'directory' | 'now'>;
 
 /** Every location a user works at must be a known court or venue, named by its index on refusal. */
 async function assertKnownLocations(deps: Pick<Services, 'reference'>, locations: readonly string[] | undefined): Promise<void> {
@@ -16,7 +16,10 @@ async function assertKnownLocations(deps: Pick<Services, 'reference'>, locations
 /** Adds a user (by Entra object id) to the directory; an id already there is a 409 from the store. */
 export async function createUser(deps: UserDeps, input: CreateUserInput): Promise<StoredUser> {
   await assertKnownLocations(deps, input.locations);
-  return deps.users.create(newUserDocument(input, deps.now()));
+  const created = await deps.users.create(newUserDocument(input, deps.now()));
+  // An earlier request by this user may have been refused as "not registered": not any more.
+  deps.directory.invalidate(created.document.id);
+  return created;
 }
 
 /** Changes a directory entry, conditioned on the version the caller read (If-Match required); a change that changes nothing writes nothing. */
@@ -34,7 +37,7 @@ export async function updateUser(deps: UserDeps, id: string, ifMatch: string | n
  * Deactivates a user: they can no longer sign in to Caseload or be given work; their tasks stay
  * where they are until reassigned. Idempotent; If-Match optional (a stale one is 412).
  */
-export async function deactivateUser(deps: Pick<Services, 'users' | 'now'>, id: string, ifMatch: string | null): Promise<StoredUser> {
+export async function deactivateUser(deps: Pick<Services, 'users' | 'directory' | 'now'>, id: string, ifMatch: string | null): Promise<StoredUser> {
   const current = await deps.users.get(id);
   if (!current) throw notFound(`No user ${id} exists.`);
   if (ifMatch) requireIfMatch(ifMatch, current.etag);
@@ -46,9 +49,12 @@ export async function deactivateUser(deps: Pick<Services, 'users' | 'now'>, id: 
  * The conditioned replace; when someone else changed the entry since it was read (412 from the
  * database), the refusal carries the version now stored, as every 412 of the API does.
  */
-async function replaceReportingCurrent(deps: Pick<Services, 'users'>, next: UserDocument, read: StoredUser): Promise<StoredUser> {
+async function replaceReportingCurrent(deps: Pick<Services, 'users' | 'directory'>, next: UserDocument, read: StoredUser): Promise<StoredUser> {
   try {
-    return await deps.users.replace(next, read);
+    const replaced = await deps.users.replace(next, read);
+    // This instance's authentication sees the change at once; others within the cache's lifetime.
+    deps.directory.invalidate(next.id);
+    return replaced;
   } catch (error) {
     if (!(error instanceof AppError) || error.kind !== 'preconditionFailed') throw error;
     const now = await deps.users.get(read.document.id);

@@ -1,7 +1,8 @@
 import { QUEUES } from '../config/entities.js';
 import type { OverdueCandidate } from '../schemas/overdue.js';
-import { JURISDICTIONS, type Jurisdiction } from '../schemas/task.js';
+import type { Jurisdiction } from '../schemas/task.js';
 import type { Services } from '../services.js';
+import { overdueBacklog } from './task-stats.js';
 
 /** Tasks one run queues at most; the next run picks up the rest. */
 export const OVERDUE_MAX_PER_RUN = 5000;
@@ -20,7 +21,7 @@ export interface OverdueScan {
  * message per task. The messageId is derived from the task and its due date, so a rescan within
  * the duplicate detection window is dropped by Service Bus, and processing is idempotent anyway.
  */
-export async function scanOverdue(deps: Pick<Services, 'tasks' | 'messaging' | 'now'>, correlationId: string): Promise<OverdueScan> {
+export async function scanOverdue(deps: Pick<Services, 'tasks' | 'counters' | 'messaging' | 'now'>, correlationId: string): Promise<OverdueScan> {
   const due = await deps.tasks.findNewlyOverdue(deps.now(), OVERDUE_MAX_PER_RUN);
   await deps.messaging.send(
     QUEUES.overdueTasks.name,
@@ -31,7 +32,6 @@ export async function scanOverdue(deps: Pick<Services, 'tasks' | 'messaging' | '
       correlationId,
     })),
   );
-  const counts = await Promise.all(JURISDICTIONS.map((jurisdiction) => deps.tasks.count({ overdue: true, jurisdiction: [jurisdiction] }, { kind: 'all' })));
-  const backlog = Object.fromEntries(JURISDICTIONS.map((jurisdiction, index) => [jurisdiction, counts[index] ?? 0])) as Record<Jurisdiction, number>;
-  return { queued: due.length, backlog };
+  // From the maintained counters (one query, whatever the number of tasks), not a count per jurisdiction.
+  return { queued: due.length, backlog: await overdueBacklog(deps) };
 }

@@ -68,10 +68,12 @@ export async function performTaskAction(
   input: ActionInput,
   context: WriteContext,
 ): Promise<StoredTask> {
+  let snapshot: StoredTask | undefined;
   if (action === 'assign' && input.userId) {
     // May this caller assign this task at all (404/403/409)? Only then is the directory consulted,
-    // so the answer tells someone who may not assign nothing about the user they named.
-    const snapshot = await deps.tasks.get(id);
+    // so the answer tells someone who may not assign nothing about the user they named. The task
+    // read here is also what the first conditioned write decides on (one read per action).
+    snapshot = await deps.tasks.get(id);
     assertAllowed(principal, action, snapshot?.document, id);
     await assertAssignable(deps, input.userId, snapshot.document, { in: 'body', field: 'userId' });
   }
@@ -83,7 +85,7 @@ export async function performTaskAction(
     // Assigning a task to whoever already holds it (or unassigning an unassigned one) changes nothing.
     if (next === current!.document) return undefined;
     return recordEvent(current!.document, next, { ...eventFacts(context, now), type: EVENT_TYPES[action] });
-  });
+  }, snapshot);
   if (!result!.written) return result!.after;
   await publishAfterWrite(result!.after, deps, context);
   return result!.after;

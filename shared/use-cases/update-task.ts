@@ -36,7 +36,8 @@ export async function updateTask(
   const locationId = change.locationId ?? snapshot?.document.locationId ?? '';
   assertMayUpdate(principal, snapshot?.document, id, change, locationId);
   // Reference checks read other containers, so they run before the conditioned write; what they
-  // depend on (jurisdiction) never changes, and the location comes from this very change.
+  // depend on (jurisdiction) never changes, and the location comes from this very change. The task
+  // read here is also what the first conditioned write decides on: one read per write.
   const movesLocation = change.locationId !== undefined && change.locationId !== snapshot.document.locationId;
   if (movesLocation) await assertKnownLocation(deps, locationId);
   // Whoever holds the task after the change must be able to do it there: a new assignee, or the
@@ -57,7 +58,7 @@ export async function updateTask(
     // Every value as it was (a PATCH or PUT repeating the task): nothing to write, the ETag stays.
     if (next === current!.document) return undefined;
     return recordEvent(current!.document, next, eventFacts(context, now));
-  });
+  }, snapshot);
   if (!result!.written) return result!.after;
   await publishAfterWrite(result!.after, deps, context);
   return result!.after;

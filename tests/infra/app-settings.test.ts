@@ -83,6 +83,7 @@ describe('Function App settings match what the code reads', () => {
       [SETTING.overdueScanSchedule]: 'overdueScanSchedule',
       [SETTING.outboxRelaySchedule]: 'outboxRelaySchedule',
       [SETTING.overdueDigestSchedule]: 'overdueDigestSchedule',
+      [SETTING.countersReconcileSchedule]: 'countersReconcileSchedule',
     };
     for (const [setting, param] of Object.entries(scheduleParams)) {
       expect(referencedNames(settings.get(setting)!), setting).toEqual([param]);

@@ -66,6 +66,8 @@ describe('operations survive a crash mid-way', () => {
       errors: [],
     });
     resumedAfterRestart();
+    // Stats come from counters kept from the task events: current once the broker is idle.
+    await host.brokerIdle();
     const remaining = await (await host.call(`/v1/tasks/stats?assignee=${from}`, { as: 'manager' })).json();
     expect(remaining.data.total).toBe(0);
     const moved = await (await host.call(`/v1/tasks/stats?assignee=${to}`, { as: 'manager' })).json();

@@ -27,7 +27,7 @@ describe('a repeated Authorization header', () => {
         return { ok: false, failure: { reason: 'invalid', detail: 'unused' } };
       },
     };
-    const services = { tokenVerifier, users: {} } as unknown as Pick<Services, 'tokenVerifier' | 'users'>;
+    const services = { tokenVerifier, directory: {} } as unknown as Pick<Services, 'tokenVerifier' | 'directory'>;
     const request = new HttpRequest({ method: 'GET', url: 'http://localhost/api/v1/tasks', headers: { authorization: 'Bearer a.b.c, Bearer d.e.f' } });
     const error = await authenticate(services, request, undefined).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { Principal } from '../../../shared/auth/roles.js';
 import type { TokenVerifier } from '../../../shared/auth/verify-token.js';
-import { TOPICS } from '../../../shared/config/entities.js';
+import { subscriptionAccepts, TOPICS } from '../../../shared/config/entities.js';
 import { parseSettings, SETTING } from '../../../shared/config/settings.js';
 import type { StoredTask } from '../../../shared/domain/task-document.js';
 import type { DeadLetteredMessage, Messaging, OutgoingMessage, SendOptions } from '../../../shared/messaging/messaging.js';
 import { taskEventSchema, type TaskEvent } from '../../../shared/schemas/event.js';
 import type { CreateTaskInput } from '../../../shared/schemas/task.js';
 import { createServices, type Services } from '../../../shared/services.js';
+import { countTaskEvent } from '../../../shared/use-cases/count-task-event.js';
 import { createTask } from '../../../shared/use-cases/create-task.js';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../../dev/cosmos/index.js';
 import { seedDemoData } from '../../../dev/demo-data.js';
@@ -38,6 +39,11 @@ export class RecordingMessaging implements Messaging {
    */
   hang: false | 'until-aborted' | 'ignoring-signals' = false;
   aborted = 0;
+  /**
+   * A subscriber that gets each sent message at once, after it is recorded (the world wires the
+   * task counters to task-events, as if their subscription were delivered instantly); unset: none.
+   */
+  deliver: ((entity: string, message: OutgoingMessage) => Promise<void>) | undefined;
 
   async send(entity: string, messages: readonly OutgoingMessage[], options: SendOptions = {}): Promise<void> {
     if (this.failWith) throw this.failWith;
@@ -52,6 +58,7 @@ export class RecordingMessaging implements Messaging {
       );
     }
     for (const message of messages) this.sent.push({ entity, message });
+    if (this.deliver) for (const message of messages) await this.deliver(entity, message);
   }
 
   sentTo(entity: string): OutgoingMessage[] {
@@ -111,6 +118,11 @@ export async function startWorld(): Promise<UseCaseWorld> {
   const services = createServices(settings, { messaging, now: clock.now, tokenVerifier: unusedTokenVerifier });
   await ensureLocalDatabase(services.database);
   await seedDemoData(services.database, clock.now());
+  // Every task event is counted as it is published (the counters subscription, delivered at once).
+  messaging.deliver = async (entity, message) => {
+    if (entity === TOPICS.taskEvents.name && subscriptionAccepts(TOPICS.taskEvents.subscriptions.counters, message.applicationProperties))
+      await countTaskEvent(services, taskEventSchema.parse(message.body) as TaskEvent);
+  };
   return {
     services,
     messaging,

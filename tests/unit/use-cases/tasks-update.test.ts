@@ -235,10 +235,11 @@ describe('updateTask: concurrent writes', () => {
     }
     expect((await storedTask(world, task.document.id)).document.pendingEvents.map((event) => event.type)).toEqual(['task.created']);
 
-    // Read 1 is the visibility snapshot; read 2 is the conditioned write's own read. The relay
-    // publishes and clears the outbox right after read 2, so the write meets a database 412.
+    // Read 1 is the only read before the write: the visibility snapshot is also what the first
+    // conditioned write decides on. The relay publishes and clears the outbox right after it, so
+    // the write meets a database 412.
     const relay = (read: StoredTask) => publishOutbox(read, { tasks: world.services.tasks, messaging: world.messaging });
-    const { tasks, writes } = interleaved(world.services.tasks, 2, relay);
+    const { tasks, writes } = interleaved(world.services.tasks, 1, relay);
     const after = await updateTask({ ...world.services, tasks }, manager, task.document.id, '"1"', { priority: 'urgent' }, writeContext(manager));
 
     expect(writes.filter((write) => write.outcome === 'preconditionFailed')).toEqual([{ version: 2, outcome: 'preconditionFailed' }]);
@@ -258,7 +259,7 @@ describe('updateTask: concurrent writes', () => {
     const task = await newTask(world);
     const otherChange = (read: StoredTask) =>
       updateTask(world.services, admin, read.document.id, read.etag, { title: 'Changed by someone else' }, writeContext(admin));
-    const { tasks, writes } = interleaved(world.services.tasks, 2, otherChange);
+    const { tasks, writes } = interleaved(world.services.tasks, 1, otherChange);
 
     const error = await refusal(updateTask({ ...world.services, tasks }, manager, task.document.id, '"1"', { priority: 'urgent' }, writeContext(manager)));
     expect(error.kind).toBe('preconditionFailed');
