@@ -12,8 +12,11 @@ import { reconcileCounters } from '../shared/use-cases/reconcile-counters.js';
 import type { UserDocument } from '../shared/domain/user-document.js';
 import { DEMO_LOCATIONS, DEMO_USERS } from './demo-users.js';
 
-/** Deterministic pseudo-random numbers (mulberry32), so the demo data is the same on every machine. */
-function random(seed: number): () => number {
+/**
+ * Deterministic pseudo-random numbers (mulberry32), so the demo data is the same on every machine
+ * (and a randomized test can be replayed with its seed).
+ */
+export function seededRandom(seed: number): () => number {
   let state = seed;
   return () => {
     state = (state + 0x6d2b79f5) | 0;
@@ -40,7 +43,7 @@ const LOCATIONS = DEMO_LOCATIONS.map((location) => location.id);
 
 /** A few hundred tasks across jurisdictions, statuses and due dates (some already overdue). */
 export function demoTasks(count: number, now: Date): TaskDocument[] {
-  const next = random(20261123);
+  const next = seededRandom(20261123);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const creators = DEMO_USERS.filter((user) => user.role !== 'viewer');
   /** Caseworkers who may hold a task: in its jurisdiction and, where they have locations, at its location. */

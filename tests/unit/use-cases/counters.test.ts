@@ -17,21 +17,12 @@ import { performTaskAction } from '../../../shared/use-cases/task-actions.js';
 import { overdueBacklog, taskStats } from '../../../shared/use-cases/task-stats.js';
 import { updateTask } from '../../../shared/use-cases/update-task.js';
 import { admin, caseworker, CASEY, CHARLIE, CHRIS, CIVIL_CASEWORKER, ELSEWHERE, HOME, manager, principalOf, viewer, writeContext } from './fixtures.js';
+import { seededRandom } from '../../../dev/demo-data.js';
 import { newTask, useWorld, type UseCaseWorld } from './harness.js';
 
 const world = useWorld();
 const HOUR = 3_600_000;
 
-/** Deterministic pseudo-random numbers (mulberry32): a failing run can be replayed with its seed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The full count: one COUNT query per status, priority and overdue over the tasks, as stats were computed before the counters. */
 async function fullCount(scope: TaskScope, filter: StatsFilter): Promise<TaskCounts> {
@@ -90,7 +81,7 @@ const holders = (jurisdiction: Jurisdiction): (string | null)[] => (jurisdiction
  * cannot be edited, a caseworker cannot assign…) are part of the mix and change nothing.
  */
 async function randomWorkload(w: UseCaseWorld, seed: number, operations: number): Promise<{ cases: string[]; events: TaskEvent[] }> {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const cases = Array.from({ length: 5 }, (_, i) => `77${String(seed).padStart(6, '0')}${String(i).padStart(8, '0')}`);
   const sentBefore = w.messaging.sent.length;
@@ -183,7 +174,7 @@ describe('task counters', () => {
   it('agree with a full count after a random workload whose events arrive shuffled, repeated and through crashes', async () => {
     world.messaging.deliver = undefined;
     const seed = 1313;
-    const next = random(seed);
+    const next = seededRandom(seed);
     const { cases, events } = await randomWorkload(world, seed, 120);
     expect(events.length).toBeGreaterThan(40);
     // Each event delivered one to three times, in random order, with one write in five crashing.
