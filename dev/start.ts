@@ -24,7 +24,7 @@ import { devCursorKeys } from './dev-secrets.js';
 import { DEV_SETTING, resolveDevSettings } from './dev-settings.js';
 import { lineWriter } from './line-writer.js';
 import { startFunctionsHost } from './functions-host/index.js';
-import { devIssuerRoutes, loadOrCreateDevIssuer } from './issuer.js';
+import { DEV_DOCS_CLIENT_ID, devIssuerRoutes, loadOrCreateDevIssuer } from './issuer.js';
 import { ensureLocalDatabase } from './local-database.js';
 import { LOCAL_NOTIFY_PATH, startLocalNotify } from './notify/index.js';
 import { DEV_NOTIFY_TEMPLATES } from './notify/templates.js';
@@ -70,6 +70,12 @@ async function main(): Promise<void> {
   process.env[SETTING.authIssuer] ??= issuer.issuer;
   process.env[SETTING.authAudience] ??= issuer.audience;
   process.env[SETTING.authJwksUri] ??= issuer.jwksUri;
+  // Browser sign-in (the docs page's Authorize) through the dev issuer, when it is the issuer in use.
+  if (process.env[SETTING.authIssuer] === issuer.issuer) {
+    process.env[SETTING.authAuthorizationUrl] ??= issuer.authorizationEndpoint;
+    process.env[SETTING.authTokenUrl] ??= issuer.tokenEndpoint;
+    process.env[SETTING.docsClientId] ??= DEV_DOCS_CLIENT_ID;
+  }
   // Cursor MAC keys: a derived local key unless set (tests set their own to forge cursors).
   process.env[SETTING.cursorKeys] ??= await devCursorKeys(dev.dataDir);
 

@@ -50,6 +50,15 @@ export const SETTING = {
   /** Where a task is opened in the caseworker UI: an email's link is `<this>/<task id>`. */
   taskLinkBaseUrl: 'TASK_LINK_BASE_URL',
   countersReconcileSchedule: 'COUNTERS_RECONCILE_SCHEDULE',
+  /**
+   * The issuer's OAuth 2.0 authorization and token endpoints, where a browser signs in (the docs
+   * page's "Authorize"): Entra ID's v2.0 endpoints in Azure, the dev issuer's locally. The served
+   * OpenAPI document names them. Both or neither.
+   */
+  authAuthorizationUrl: 'AUTH_AUTHORIZATION_URL',
+  authTokenUrl: 'AUTH_TOKEN_URL',
+  /** Client id the docs page signs in with (an Entra app registration with a SPA redirect URI); unset: no sign-in offered. */
+  docsClientId: 'DOCS_OAUTH_CLIENT_ID',
 } as const;
 
 const TEMPLATE_SETTINGS: Readonly<Record<NotificationKind, string>> = {
@@ -148,6 +157,9 @@ const settingsSchema = z.object({
   [SETTING.notifyTemplateBulkReassignment]: optionalTemplateId,
   [SETTING.taskLinkBaseUrl]: optionalUrl,
   [SETTING.countersReconcileSchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.countersReconcileSchedule]),
+  [SETTING.authAuthorizationUrl]: optionalUrl,
+  [SETTING.authTokenUrl]: optionalUrl,
+  [SETTING.docsClientId]: optionalString,
 });
 
 export interface Settings {
@@ -163,6 +175,16 @@ export interface Settings {
   cursorKeys: readonly Buffer[];
   /** GOV.UK Notify; see NotifySettings. */
   notify: NotifySettings;
+  /** Browser sign-in; see SignInSettings. */
+  signIn: SignInSettings;
+}
+
+/** Where a browser signs in to call the API (the docs page), when the deployment offers it. */
+export interface SignInSettings {
+  /** The issuer's authorization and token endpoints, or undefined when not set. */
+  endpoints: { authorizationUrl: string; tokenUrl: string } | undefined;
+  /** The docs page's client id, or undefined: the page then offers no sign-in of its own. */
+  docsClientId: string | undefined;
 }
 
 /**
@@ -206,7 +228,18 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     },
     cursorKeys: s[SETTING.cursorKeys],
     notify: notifySettings(s),
+    signIn: signInSettings(s),
   };
+}
+
+/** The two endpoints come together: one without the other is a mistake worth failing at start for. */
+function signInSettings(s: z.infer<typeof settingsSchema>): SignInSettings {
+  const authorizationUrl = s[SETTING.authAuthorizationUrl];
+  const tokenUrl = s[SETTING.authTokenUrl];
+  if ((authorizationUrl === undefined) !== (tokenUrl === undefined)) {
+    throw new SettingsError(`Invalid app settings: set both ${SETTING.authAuthorizationUrl} and ${SETTING.authTokenUrl}, or neither`);
+  }
+  return { endpoints: authorizationUrl && tokenUrl ? { authorizationUrl, tokenUrl } : undefined, docsClientId: s[SETTING.docsClientId] };
 }
 
 /** Templates and the task link come together: some without the others is a mistake worth failing at start for. */
