@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DOCS_ASSET_NAMES, docsAsset, docsCsp } from '../shared/docs/docs-site.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
+import { signInAnswerQuerySchema } from '../shared/schemas/sign-in-answer.js';
 
 /** The scripts, styles and sign-in redirect page of the docs, from the swagger-ui-dist package (an allow-list). */
 registerEndpoint({
@@ -13,6 +14,9 @@ registerEndpoint({
   },
   authenticated: false,
   params: z.strictObject({ file: z.enum(DOCS_ASSET_NAMES) }),
+  // The issuer redirects the sign-in to oauth2-redirect.html with its answer in the query; the
+  // page's script reads it, the server ignores it (any file takes them, none needs them).
+  query: signInAnswerQuerySchema,
   handler: async ({ params, services }) => {
     const { contentType, body, perDeployment } = docsAsset(params.file, services.settings)!;
     return {

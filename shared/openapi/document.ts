@@ -129,7 +129,6 @@ function requestHeaders(spec: AnyEndpointSpec) {
       .meta({
         description:
           'Your correlation id, echoed in the response and carried into events and logs when it is 1-128 of A-Z a-z 0-9 . _ : - (else the W3C trace id, or a new one, is used instead).',
-        example: '4bf92f3577b34da6a3ce929d0e0e4736',
       }),
   };
   for (const header of spec.docs.requestHeaders ?? []) {
@@ -141,9 +140,9 @@ function requestHeaders(spec: AnyEndpointSpec) {
           header.name === 'If-Match'
             ? 'The ETag you last read. Required to change an existing resource (428 without, 412 when stale).'
             : 'An ETag you hold: 304 if the resource still has it.',
-        example: '"3"',
       });
-    shape[header.name] = header.required ? schema : schema.optional();
+    // Only a required header gets an example: the docs page fills an example into "Try it".
+    shape[header.name] = header.required ? schema.meta({ example: '"3"' }) : schema.optional();
   }
   if (spec.idempotencyKey) {
     shape[IDEMPOTENCY_KEY_HEADER] = z
@@ -158,7 +157,6 @@ function requestHeaders(spec: AnyEndpointSpec) {
           'answers the first response (status, body, Location, ETag) and creates nothing more, for 24 hours. The same key with a different ' +
           `request is 422; while the first is still running a retry waits up to ${WAIT_FOR_FIRST_MS / 1000} s, then gets 409 with Retry-After. ` +
           'Keys are per caller. IETF draft-ietf-httpapi-idempotency-key-header.',
-        example: '8e03978e-40d5-43e8-bc93-6894a57f9324',
       });
   }
   return z.object(shape);
@@ -255,7 +253,7 @@ export function buildOpenApiDocument(specs: readonly AnyEndpointSpec[]): ReturnT
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description:
-            'An Entra ID access token for the API (locally: npm run -s token -- <role>). Verified per RFC8725: RS256/ES256 only, issuer, audience, expiry.',
+            'An Entra ID access token for the API (locally: `npm run -s token -- <role>`). Verified per RFC8725: RS256/ES256 only, issuer, audience, expiry.',
         },
         adminBearer: {
           type: 'http',

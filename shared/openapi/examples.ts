@@ -2,8 +2,8 @@ import OpenAPISampler from 'openapi-sampler';
 import { PROBLEM_TYPES } from '../http/problem-types.js';
 
 /**
- * Examples for every operation of the generated document: each parameter, request body and
- * response gets one, so the docs page shows a filled-in request and answer for everything and a
+ * Examples for every operation of the generated document: each required parameter, request body
+ * and response gets one, so the docs page shows a filled-in request and answer for everything and a
  * mock server (Prism) has something to return. Where a schema carries its own example (a task, a
  * case reference, a date) that is what appears; the rest is composed from the schemas by
  * openapi-sampler (Redocly's sampler), so examples cannot drift from the schemas they illustrate.
@@ -74,7 +74,10 @@ export function addExamples<T extends object>(document: T): T {
     for (const [method, value] of Object.entries(item)) {
       if (!HTTP_METHODS.includes(method)) continue;
       const operation = value as Json;
+      // Required parameters only: the docs page puts a parameter's example into "Try it", where an
+      // optional one would become a filter (or a reused Idempotency-Key) nobody asked for.
       for (const parameter of (operation.parameters ?? []) as Json[]) {
+        if (parameter.required !== true) continue;
         if (!('example' in parameter) && !('examples' in parameter) && parameter.schema) parameter.example = sample(parameter.schema);
       }
       withExample((operation.requestBody as Json | undefined)?.content as Record<string, Json> | undefined);

@@ -122,7 +122,11 @@ describe('the committed OpenAPI document', () => {
       for (const [method, operation] of Object.entries(item)) {
         const where = `${method} ${path}`;
         for (const media of Object.values(operation.requestBody?.content ?? {}) as { example?: unknown }[]) expect(media.example, `${where} request body`).toBeDefined();
-        for (const parameter of operation.parameters ?? []) expect(parameter.example, `${where} ${parameter.name}`).toBeDefined();
+        for (const parameter of operation.parameters ?? []) {
+          // Required ones only: the docs page fills examples into "Try it" (an optional filter or Idempotency-Key nobody asked for).
+          if (parameter.required) expect(parameter.example, `${where} ${parameter.name}`).toBeDefined();
+          else expect(parameter.example, `${where} ${parameter.name}`).toBeUndefined();
+        }
         const success = Object.entries(operation.responses).find(([status]) => /^[23]/.test(status))![1] as { content?: Record<string, { example?: unknown }> };
         for (const [type, media] of Object.entries(success.content ?? {})) {
           if (type !== 'image/png') expect(media.example, `${where} ${type} response`).toBeDefined();
@@ -148,7 +152,8 @@ describe('the committed OpenAPI document', () => {
     let checked = 0;
     for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, any>>)) {
       for (const [method, operation] of Object.entries(item)) {
-        (operation.parameters ?? []).forEach((parameter: { name: string; example: unknown }, index: number) => {
+        (operation.parameters ?? []).forEach((parameter: { name: string; example?: unknown }, index: number) => {
+          if (parameter.example === undefined) return;
           check(pointer('paths', path, method, 'parameters', String(index), 'schema'), parameter.example, `${method} ${path} ${parameter.name}`);
           checked++;
         });
@@ -169,6 +174,6 @@ describe('the committed OpenAPI document', () => {
       check(pointer('components', 'responses', name, 'content', 'application/problem+json', 'schema'), response.content['application/problem+json'].example, name);
     }
     expect(failures).toEqual([]);
-    expect(checked).toBeGreaterThan(100);
+    expect(checked).toBeGreaterThan(60);
   });
 });
