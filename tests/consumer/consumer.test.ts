@@ -46,17 +46,22 @@ describe('a consumer of the contract', () => {
     expect(code).not.toMatch(/\bany\b|@ts-|<[A-Z]\w*>\s*\w/);
   });
 
-  it('generates types from the served document, compiles a whole workflow with tsc --strict, and runs it against the local host', async () => {
+  it("generates types from the served document, compiles a whole workflow and the README's example with tsc --strict, and runs the workflow against the local host", async () => {
     const served = await fetch(`${host.baseUrl}/api/openapi.json`);
     expect(served.status).toBe(200);
     writeFileSync(join(work, 'caseload.openapi.json'), await served.text());
     // Default options: what `npx openapi-typescript <document> -o caseload.d.ts` gives a consumer.
     await run(process.execPath, [openapiTypescript, 'caseload.openapi.json', '-o', 'caseload.d.ts'], { cwd: work });
     copyFileSync(workflowSource, join(work, 'workflow.ts'));
+    // The README's example for consumers must compile too (it is what people copy first).
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const example = /### Calling the API from code[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, "README's consumer example").toBeDefined();
+    writeFileSync(join(work, 'readme-example.ts'), example!);
 
     const compiled = await run(
       process.execPath,
-      [tsc, '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2023', '--types', 'node', '--outDir', 'out', 'workflow.ts'],
+      [tsc, '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2023', '--types', 'node', '--outDir', 'out', 'workflow.ts', 'readme-example.ts'],
       { cwd: work },
     ).then(
       () => '',
