@@ -159,10 +159,10 @@ export class TaskRepository {
     }
   }
 
-  /** Tasks with unpublished events, oldest first. */
-  async withPendingEvents(max: number): Promise<StoredTask[]> {
+  /** Tasks with unpublished events that have waited since `notAfter` or earlier, oldest first. */
+  async withPendingEvents(max: number, notAfter: string): Promise<StoredTask[]> {
     return withCosmosErrors(async () => {
-      const { resources } = await this.container.items.query<CosmosTask>(buildOutboxQuery(), { maxItemCount: max }).fetchNext();
+      const { resources } = await this.container.items.query<CosmosTask>(buildOutboxQuery(notAfter), { maxItemCount: max }).fetchNext();
       return resources.map(toStored);
     });
   }
