@@ -105,19 +105,20 @@ export function zipEntryInHead(head: Buffer, name: string): ZipEntry | 'not-foun
   while (offset + 30 <= head.length && head.readUInt32LE(offset) === ZIP_LOCAL_HEADER) {
     const entry = localEntryAt(head, offset);
     if (!entry) return 'not-found';
-    if (entry.name === name) return entry.entry.data.length === entry.entry.compressedSize ? entry.entry : 'not-found';
-    // Bit 3: sizes follow the data (a data descriptor), so the next header's position is unknown here.
+    // Bit 3: the sizes follow the data (a data descriptor), so neither this entry's data nor the
+    // next header can be placed from here: the central directory knows.
     if ((entry.flags & 0x08) !== 0) return 'not-found';
+    if (entry.name === name) return entry.entry.data.length === entry.entry.compressedSize ? entry.entry : 'not-found';
     offset = entry.next;
   }
   return 'not-found';
 }
 
-function localEntryAt(buffer: Buffer, offset: number): { name: string; flags: number; entry: ZipEntry; next: number } | undefined {
+function localEntryAt(buffer: Buffer, offset: number, knownCompressedSize?: number): { name: string; flags: number; entry: ZipEntry; next: number } | undefined {
   if (offset + 30 > buffer.length || buffer.readUInt32LE(offset) !== ZIP_LOCAL_HEADER) return undefined;
   const flags = buffer.readUInt16LE(offset + 6);
   const method = buffer.readUInt16LE(offset + 8);
-  const compressedSize = buffer.readUInt32LE(offset + 18);
+  const compressedSize = knownCompressedSize ?? buffer.readUInt32LE(offset + 18);
   const nameLength = buffer.readUInt16LE(offset + 26);
   const extraLength = buffer.readUInt16LE(offset + 28);
   const dataStart = offset + 30 + nameLength + extraLength;
@@ -129,10 +130,11 @@ function localEntryAt(buffer: Buffer, offset: number): { name: string; flags: nu
 /**
  * Where an entry's local header is, from the ZIP's central directory. `tail` is the end of the file
  * (it must hold the end-of-directory record and the directory itself), starting at `tailOffset`.
- * Returns the offset of the entry's local header and how many bytes to read there, or null when the
- * directory has no such entry, or undefined when `tail` is not a ZIP's end.
+ * Returns the offset of the entry's local header, how many bytes to read there and the entry's
+ * compressed size (the directory's, which a local header with a data descriptor leaves as 0), or
+ * null when the directory has no such entry, or undefined when `tail` is not a ZIP's end.
  */
-export function zipEntryInDirectory(tail: Buffer, tailOffset: number, name: string): { offset: number; length: number } | null | undefined {
+export function zipEntryInDirectory(tail: Buffer, tailOffset: number, name: string): { offset: number; length: number; compressedSize: number } | null | undefined {
   // The end-of-directory record is 22 bytes plus a comment of up to 64 KiB: search backwards.
   let end = -1;
   for (let index = tail.length - 22; index >= 0 && index >= tail.length - 22 - 0xffff; index--) {
@@ -155,17 +157,17 @@ export function zipEntryInDirectory(tail: Buffer, tailOffset: number, name: stri
     const localHeader = tail.readUInt32LE(offset + 42);
     if (tail.toString('utf8', offset + 46, offset + 46 + nameLength) === name) {
       // The local header's own name and extra field may differ in length from the directory's: leave room.
-      return { offset: localHeader, length: 30 + nameLength + 0xffff + compressedSize };
+      return { offset: localHeader, length: 30 + nameLength + 0xffff + compressedSize, compressedSize };
     }
     offset += 46 + nameLength + extraLength + commentLength;
   }
   return null;
 }
 
-/** The entry at the start of `buffer` (read at the offset zipEntryInDirectory gave), complete, or null. */
-export function zipEntryAt(buffer: Buffer): ZipEntry | null {
-  const entry = localEntryAt(buffer, 0);
-  return entry && entry.entry.data.length === entry.entry.compressedSize ? entry.entry : null;
+/** The entry at the start of `buffer` (read where zipEntryInDirectory said, with its compressed size), complete, or null. */
+export function zipEntryAt(buffer: Buffer, compressedSize: number): ZipEntry | null {
+  const entry = localEntryAt(buffer, 0, compressedSize);
+  return entry && entry.entry.data.length === compressedSize ? entry.entry : null;
 }
 
 /** The entry's text, or undefined if it is neither stored nor deflated, or does not inflate. */

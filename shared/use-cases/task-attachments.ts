@@ -142,7 +142,7 @@ async function inspectFile(storage: AttachmentStorage, blobName: string, record:
   const location = tail ? zipEntryInDirectory(tail.bytes, tailOffset, '[Content_Types].xml') : undefined;
   if (!location) return verifyContentTypes(record.contentType, null);
   const entry = await storage.readRange(blobName, location.offset, Math.min(location.length, head.totalSize - location.offset));
-  return verifyContentTypes(record.contentType, entry ? zipEntryAt(entry.bytes) : null);
+  return verifyContentTypes(record.contentType, entry ? zipEntryAt(entry.bytes, location.compressedSize) : null);
 }
 
 /** The task's files (not deleted), for whoever may see the task. One Cosmos read; download URLs are signed locally. */
