@@ -28,6 +28,9 @@ const { EMULATOR_ACCOUNT_NAME, EMULATOR_ACCOUNT_KEY_STR } = require('azurite/dis
   EMULATOR_ACCOUNT_KEY_STR: string;
 };
 
+/** Azurite's development account: its well-known name and key (tests read blobs with them). */
+export const AZURITE_ACCOUNT = { name: EMULATOR_ACCOUNT_NAME, key: EMULATOR_ACCOUNT_KEY_STR } as const;
+
 const LISTENING = /successfully listens on (http:\/\/\S+)/;
 
 /** Azurite's own `azurite-blob` command (its package's bin). */
