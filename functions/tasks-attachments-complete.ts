@@ -1,4 +1,4 @@
-import { UPDATE_ROLES } from '../shared/domain/permissions.js';
+import { READ_ROLES } from '../shared/domain/permissions.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { requestWriteContext } from '../shared/http/request-write-context.js';
 import { attachmentParamsSchema, attachmentSchema } from '../shared/schemas/attachment.js';
@@ -18,7 +18,9 @@ registerEndpoint({
     problems: [404, 409],
   },
   authenticated: true,
-  roles: UPDATE_ROLES,
+  // Every reading role passes, so a task out of the caller's scope is a 404 for them too; the domain
+  // then decides who may (whoever may update the task: a viewer in scope gets 403).
+  roles: READ_ROLES,
   params: attachmentParamsSchema,
   handler: async ({ services, principal, params, correlationId, invocation }) => ({
     status: 200,

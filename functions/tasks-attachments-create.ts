@@ -1,4 +1,4 @@
-import { UPDATE_ROLES } from '../shared/domain/permissions.js';
+import { READ_ROLES } from '../shared/domain/permissions.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { routeUrl } from '../shared/http/routes.js';
 import { attachmentSchema, createAttachmentSchema } from '../shared/schemas/attachment.js';
@@ -20,7 +20,9 @@ registerEndpoint({
   },
   authenticated: true,
   idempotencyKey: true,
-  roles: UPDATE_ROLES,
+  // Every reading role passes, so a task out of the caller's scope is a 404 for them too; the domain
+  // then decides who may (whoever may update the task: a viewer in scope gets 403).
+  roles: READ_ROLES,
   params: taskIdParamsSchema,
   body: createAttachmentSchema,
   handler: async ({ services, principal, params, body }) => {

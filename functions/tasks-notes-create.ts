@@ -1,5 +1,5 @@
 import { toNoteView } from '../shared/domain/note-document.js';
-import { UPDATE_ROLES } from '../shared/domain/permissions.js';
+import { READ_ROLES } from '../shared/domain/permissions.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 import { requestWriteContext } from '../shared/http/request-write-context.js';
 import { createNoteSchema, noteSchema } from '../shared/schemas/note.js';
@@ -21,9 +21,9 @@ registerEndpoint({
   },
   authenticated: true,
   idempotencyKey: true,
-  // Caseworkers and viewers pass this gate so that a task they cannot see is a 404 for them; the
-  // domain then decides who may add (whoever may update the task).
-  roles: UPDATE_ROLES,
+  // Every reading role passes, so a task out of the caller's scope is a 404 for them too; the domain
+  // then decides who may add (whoever may update the task: a viewer in scope gets 403).
+  roles: READ_ROLES,
   params: taskIdParamsSchema,
   body: createNoteSchema,
   handler: async ({ services, principal, params, body, correlationId, invocation }) => {
