@@ -25,6 +25,8 @@ func resourceNames(workload string, environmentName string, token string) object
   deploymentContainer: 'app-package'
   // Attachments: a storage account of their own, apart from the host's (AzureWebJobsStorage).
   attachmentsStorage: take('stf${take(toLower(replace(replace(environmentName, '-', ''), '_', '')), 8)}${token}', 24)
+  // The attachments' one container (ATTACHMENTS_CONTAINER in shared/config/entities.ts).
+  attachmentsContainer: 'attachments'
   attachmentsPrivateEndpoint: 'pe-stf-${workload}-${environmentName}'
   // Fixed by Azure Private Link for Blob Storage (blob); not ours to choose.
   blobPrivateDnsZone: 'privatelink.blob.core.windows.net'
@@ -86,10 +88,6 @@ var entityNames = {
     counters: 'counters'
     caseCounters: 'case-counters'
     notes: 'notes'
-  }
-  // The attachments' storage account holds one container (ATTACHMENTS_CONTAINER).
-  blobContainers: {
-    attachments: 'attachments'
   }
   topics: {
     taskEvents: 'task-events'
