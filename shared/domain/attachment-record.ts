@@ -117,15 +117,12 @@ export function attachmentEventPayload(record: AttachmentRecord): NonNullable<Ta
 
 /** The record as the API shows it; the use case adds the URLs that apply. */
 export function toAttachmentView(taskId: string, record: AttachmentRecord, urls: Pick<Attachment, 'uploadUrl' | 'uploadExpiresAt' | 'uploadHeaders' | 'downloadUrl' | 'downloadExpiresAt'> = {}): Attachment {
+  const { id, ...described } = attachmentEventPayload(record);
   return {
-    id: record.id,
+    id,
     taskId,
-    fileName: record.fileName,
+    ...described,
     contentType: record.contentType,
-    sizeBytes: record.sizeBytes,
-    status: record.status,
-    scan: record.scan,
-    rejectionReason: record.rejectionReason,
     uploadedBy: record.uploadedBy,
     createdAt: record.createdAt,
     completedAt: record.completedAt,

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { BASE_SETTINGS } from './base-settings.js';
 import { parseSettings, SCHEDULE_DEFAULTS, SETTING, SettingsError } from '../../../shared/config/settings.js';
 import { accountNameOf, contentDisposition } from '../../../shared/storage/blob-attachment-storage.js';
 
-const base = {
-  [SETTING.cosmosEndpoint]: 'https://cosmos.example/',
-  [SETTING.authIssuer]: 'https://issuer.example/',
-  [SETTING.authAudience]: 'api://caseload',
-  [SETTING.authJwksUri]: 'https://issuer.example/keys',
-  [SETTING.cursorKeys]: Buffer.alloc(32, 7).toString('base64'),
-};
+const base = BASE_SETTINGS;
 
 describe('attachment settings', () => {
   it('unset: no storage (the routes answer 503), 10-minute upload and 5-minute download URLs, scanning off, the sweep every minute', () => {
