@@ -200,8 +200,7 @@ const caseIds: string[] = [];
 let stopTraffic = false;
 /**
  * Set while the killed host starts again: clients wait, as a load balancer's health probe would
- * keep traffic off an instance until it is up. (Under full load the local host's start-up outbox
- * relay keeps finding the in-flight outboxes of live requests and runs past launchLocalHost's wait.)
+ * keep traffic off an instance until it is up.
  */
 let restarting: Promise<void> | undefined;
 

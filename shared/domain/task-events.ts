@@ -13,6 +13,9 @@ export interface EventFacts {
   now: Date;
   /** The bulk operation making the change, recorded on the event. */
   operationId?: string;
+  /** Notes and attachments: what the event is about (shared/domain/note-document.ts, attachment-record.ts). */
+  note?: TaskEvent['note'];
+  attachment?: TaskEvent['attachment'];
 }
 
 export const SYSTEM_ACTOR = { userId: 'system', name: 'Caseload' } as const;
@@ -93,6 +96,8 @@ export function recordEvent(before: TaskDocument | null, next: TaskDocument, fac
     after: snapshotOf(versioned),
     changes,
     ...(facts.operationId ? { operationId: facts.operationId } : {}),
+    ...(facts.note ? { note: facts.note } : {}),
+    ...(facts.attachment ? { attachment: facts.attachment } : {}),
   };
   const event: TaskEvent = { ...content, hash: eventHash(content) };
   return {

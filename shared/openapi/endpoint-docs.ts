@@ -3,7 +3,7 @@ import type { z } from 'zod';
 /** Response headers the API documents (and the contract tests check). */
 export type ResponseHeaderName = 'ETag' | 'Location' | 'Retry-After';
 
-export const API_TAGS = ['Tasks', 'Workflow', 'History', 'Users', 'Reference data', 'Operations', 'Admin', 'Health', 'Documentation'] as const;
+export const API_TAGS = ['Tasks', 'Workflow', 'History', 'Notes', 'Attachments', 'Users', 'Reference data', 'Operations', 'Admin', 'Health', 'Documentation'] as const;
 export type ApiTag = (typeof API_TAGS)[number];
 
 /** What each group of operations is for: the tags' descriptions in the OpenAPI document. */
@@ -11,6 +11,8 @@ export const TAG_DESCRIPTIONS: Readonly<Record<ApiTag, string>> = {
   Tasks: 'Create, read, list, change and delete tasks, one at a time or in batches of up to 100; counts by status and priority.',
   Workflow: 'Atomic actions on one task: claim, unclaim, assign, complete, cancel, reopen. Each is allowed by role and state (see `allowedActions` on every task).',
   History: "A task's audit trail (oldest first) and a check that its hash chain is intact and up to date.",
+  Notes: "Append-only notes on a task, newest first; an admin may redact one. Each is an event in the task's audit trail.",
+  Attachments: 'Files on a task: a short-lived signed URL to upload straight to Blob Storage, then confirm; checked before anyone may download them.',
   Users: 'The work-allocation directory: who works in which jurisdictions and locations, and their email notification switches.',
   'Reference data': 'Courts and venues, and cases with their tasks.',
   Operations: 'Bulk work run in the background (reassigning a caseload, importing cases): start it (202 + Location), then poll the operation.',

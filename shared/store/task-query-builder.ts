@@ -66,8 +66,12 @@ export function buildOverdueScanQuery(now: string): SqlQuerySpec {
 }
 
 /** Tasks whose outbox still holds events, oldest first. Deleted tasks included: their last event is the deletion. */
-export function buildOutboxQuery(): SqlQuerySpec {
-  return { query: 'SELECT * FROM c WHERE c.outboxSince != null ORDER BY c.outboxSince ASC', parameters: [] };
+/** Tasks whose oldest unpublished event is no newer than `notAfter` (an ISO-8601 UTC time), oldest first. */
+export function buildOutboxQuery(notAfter: string): SqlQuerySpec {
+  return {
+    query: 'SELECT * FROM c WHERE c.outboxSince != null AND c.outboxSince <= @notAfter ORDER BY c.outboxSince ASC',
+    parameters: [{ name: '@notAfter', value: notAfter }],
+  };
 }
 
 export function buildTaskCountQuery(filter: TaskFilter, scope: TaskScope): SqlQuerySpec {

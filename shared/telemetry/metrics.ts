@@ -22,7 +22,10 @@ export type MetricName =
   | 'notify.digestsQueued'
   | 'counters.duplicate'
   | 'counters.tasksCaughtUp'
-  | 'counters.totalsCorrected';
+  | 'counters.totalsCorrected'
+  | 'notes.writesFinished'
+  | 'attachments.uploadsRemoved'
+  | 'attachments.scansRecorded';
 
 /** Where the metric's log line goes: an invocation's log. */
 export type MetricLog = Pick<Log, 'log'>;

@@ -16,12 +16,18 @@ export interface RelayOutcome {
  * Publishes events still waiting in task outboxes (their publish after the write failed, or the
  * process died in between), oldest first. Stops at the first failure: Service Bus is likely down,
  * and the next run resumes from the same oldest task, so order is kept.
+ *
+ * A run takes only the outboxes that were already waiting when it started. Under load, requests
+ * keep adding (and then publishing) events of their own; chasing those would keep one run going
+ * for as long as traffic lasts, and race each request's own publish for nothing. The next run
+ * picks up whatever a request failed to publish.
  */
-export async function relayOutbox(deps: Pick<Services, 'tasks' | 'messaging'>, traceparent?: string): Promise<RelayOutcome> {
+export async function relayOutbox(deps: Pick<Services, 'tasks' | 'messaging' | 'now'>, traceparent?: string): Promise<RelayOutcome> {
+  const startedAt = deps.now().toISOString();
   let relayed = 0;
   let seen = 0;
   while (seen < RELAY_MAX_PER_RUN) {
-    const batch = await deps.tasks.withPendingEvents(RELAY_BATCH);
+    const batch = await deps.tasks.withPendingEvents(RELAY_BATCH, startedAt);
     if (batch.length === 0) break;
     for (const task of batch) {
       try {

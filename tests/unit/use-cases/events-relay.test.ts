@@ -49,9 +49,33 @@ describe('relayOutbox', () => {
     const ids = idsSentToTopic();
     expect(ids).toHaveLength(DEMO_TASK_COUNT);
     expect(new Set(ids).size).toBe(DEMO_TASK_COUNT);
-    expect(await world.services.tasks.withPendingEvents(10)).toEqual([]);
+    expect(await world.services.tasks.withPendingEvents(10, world.clock.now().toISOString())).toEqual([]);
     expect(await relayOutbox(world.services)).toEqual({ relayed: 0 });
     expect(idsSentToTopic()).toHaveLength(DEMO_TASK_COUNT);
+  });
+
+  it('takes only the outboxes already waiting when the run started, so traffic during a run cannot keep it going', async () => {
+    await relayOutbox(world.services);
+    const waiting = await whileServiceBusIsDown(() => createTask(world.services, manager, newTaskInput(), writeContext(manager)));
+    world.clock.advance(1_000);
+    // A write that lands while a run is under way: its outbox is newer than the run's start.
+    let laterWrite: StoredTask | undefined;
+    const runStartedBefore = Object.assign(Object.create(world.messaging) as Messaging, {
+      async send(entity: string, messages: readonly OutgoingMessage[]) {
+        await world.messaging.send(entity, messages);
+        if (!laterWrite) {
+          world.clock.advance(1_000);
+          laterWrite = await whileServiceBusIsDown(() => createTask(world.services, manager, newTaskInput(), writeContext(manager)));
+        }
+      },
+    });
+    const outcome = await relayOutbox({ ...world.services, messaging: runStartedBefore });
+    expect(outcome).toEqual({ relayed: 1 });
+    expect(await pendingOf(waiting)).toEqual([]);
+    expect((await pendingOf(laterWrite!)).map((event) => event.type)).toEqual(['task.created']);
+    // The next run takes it.
+    expect(await relayOutbox(world.services)).toEqual({ relayed: 1 });
+    expect(await pendingOf(laterWrite!)).toEqual([]);
   });
 
   it('stops at the first failure with the oldest waiting task, and on recovery relays everything exactly once, oldest first', async () => {
@@ -80,7 +104,7 @@ describe('relayOutbox', () => {
 
     // Up for one send, then down again: the oldest task's events go, the run stops at the next task.
     const flaky = failingAfter(world.messaging, 1);
-    const partial = await relayOutbox({ tasks: world.services.tasks, messaging: flaky }, TRACEPARENT);
+    const partial = await relayOutbox({ ...world.services, messaging: flaky }, TRACEPARENT);
     expect(partial).toEqual({ relayed: 2, stoppedAt: { taskId: middle.document.id, reason: 'Service Bus is down again' } });
     expect(flaky.attempts).toBe(2);
     expect(await pendingOf(oldest)).toEqual([]);
@@ -125,7 +149,7 @@ describe('relayOutbox', () => {
     });
     const sentBefore = world.messaging.sentTo(TOPICS.taskEvents.name).length;
 
-    expect(await relayOutbox({ tasks: world.services.tasks, messaging: racing })).toEqual({ relayed: 2 });
+    expect(await relayOutbox({ ...world.services, messaging: racing })).toEqual({ relayed: 2 });
 
     // The late event was left in the outbox by the first removal and relayed by the next batch.
     const sent = world.messaging.sentTo(TOPICS.taskEvents.name).slice(sentBefore).map((message) => message.messageId);
