@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { isAlive } from './cosmos/lock.js';
 import { DEV_ISSUER_KEY_DIR } from './issuer.js';
 
 /**
@@ -36,15 +37,5 @@ function readRecord(dataDir: string): RunningHost | undefined {
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it is just someone else's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -229,27 +229,22 @@ describe('compiled CLI (node dev/token.js)', () => {
     expect((await verifyWith(dataDir, host.port, stdout.trim())).oid).toBe(defaultDemoUser('caseworker').id);
   });
 
-  it('exits 1 with what to set, and nothing on stdout, when no host has run on the data folder', async () => {
-    const failure = await run(process.execPath, [entry, 'caseworker'], {
-      cwd: PROJECT,
-      env: { ...process.env, CASELOAD_DATA_DIR: join(root, 'e2e-none') },
-    }).then(
+  /** Runs the compiled CLI expecting it to fail; resolves with its exit code and output. */
+  const failedRun = (role: string, dataDir: string) =>
+    run(process.execPath, [entry, role], { cwd: PROJECT, env: { ...process.env, CASELOAD_DATA_DIR: dataDir } }).then(
       () => undefined,
       (error: { code: number; stdout: string; stderr: string }) => error,
     );
+
+  it('exits 1 with what to set, and nothing on stdout, when no host has run on the data folder', async () => {
+    const failure = await failedRun('caseworker', join(root, 'e2e-none'));
     expect(failure?.code).toBe(1);
     expect(failure?.stdout).toBe('');
     expect(failure?.stderr).toMatch(/No local host has run on the data folder .*CASELOAD_DATA_DIR/s);
   });
 
   it('exits 2 with usage on stderr for an unknown role', async () => {
-    const failure = await run(process.execPath, [entry, 'nobody'], {
-      cwd: PROJECT,
-      env: { ...process.env, CASELOAD_DATA_DIR: join(root, 'e2e-usage') },
-    }).then(
-      () => undefined,
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
+    const failure = await failedRun('nobody', join(root, 'e2e-usage'));
     expect(failure?.code).toBe(2);
     expect(failure?.stdout).toBe('');
     expect(failure?.stderr).toContain('Unknown role "nobody"');

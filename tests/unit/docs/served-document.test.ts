@@ -6,16 +6,16 @@ import { DOCS_PAGE, docsCsp, swaggerInitializer } from '../../../shared/docs/doc
 import { servedOpenApiDocument } from '../../../shared/docs/served-document.js';
 import { SIGN_IN_SCHEME } from '../../../shared/docs/sign-in.js';
 import { OPENAPI_DOCUMENT_PATH } from '../../../shared/openapi/document-file.js';
+import { BASE_SETTINGS } from '../config/base-settings.js';
 
 const committed = readFileSync(join(import.meta.dirname, '..', '..', '..', OPENAPI_DOCUMENT_PATH), 'utf8');
 const TENANT = 'https://login.microsoftonline.com/7f0e1d2c-0000-4000-8000-000000000001';
 
 const base = {
-  [SETTING.cosmosEndpoint]: 'https://cosmos.example/',
+  ...BASE_SETTINGS,
   [SETTING.authIssuer]: `${TENANT}/v2.0`,
   [SETTING.authAudience]: '0d5c5a9e-1111-4000-8000-000000000002',
   [SETTING.authJwksUri]: `${TENANT}/discovery/v2.0/keys`,
-  [SETTING.cursorKeys]: Buffer.alloc(32, 7).toString('base64'),
 };
 const signIn = {
   [SETTING.authAuthorizationUrl]: `${TENANT}/oauth2/v2.0/authorize`,
