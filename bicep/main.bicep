@@ -95,6 +95,8 @@ param tenantId string = tenant().tenantId
 @description('Token audience: the client id of the API app registration (docs/deploy.md).')
 @minLength(1)
 param authAudience string
+@description('Client id of the docs page\'s app registration (SPA redirect URI https://<gateway>/api/docs/oauth2-redirect.html, docs/deploy.md). Empty: the docs page offers no Entra ID sign-in.')
+param docsClientId string = ''
 
 @allowed(['StandardV2', 'PremiumV2'])
 param apimSku string = 'StandardV2'
@@ -124,9 +126,10 @@ var token = uniqueToken(subscription().id, environmentName, location)
 var names = resourceNames(workload, toLower(environmentName), token)
 var allTags = union(tags, { 'azd-env-name': environmentName, workload: workload })
 
-// The routes that answer without a token (functions registered with authenticated: false).
 // The routes of the functions registered with authenticated: false (tests/infra keeps the two in step).
 var anonymousPaths = ['v1/health', 'v1/health/ready', 'v1/version', 'openapi.json', 'docs', 'docs/{file}']
+// The routes that answer without a subscription key: KEYLESS_ROUTES in shared/http/routes.ts (tests/infra keeps the two in step).
+var keylessPaths = ['v1/health', 'openapi.json', 'docs', 'docs/{file}']
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
   name: names.resourceGroup
@@ -264,6 +267,7 @@ module functionApp 'modules/functionapp.bicep' = {
     cursorKeysSecretName: cursorKeysSecretName
     tenantId: tenantId
     authAudience: authAudience
+    docsClientId: docsClientId
     overdueScanSchedule: overdueScanSchedule
     outboxRelaySchedule: outboxRelaySchedule
     overdueDigestSchedule: overdueDigestSchedule
@@ -303,6 +307,7 @@ module apim 'modules/apim.bicep' = {
     authAudience: authAudience
     corsAllowedOrigins: corsAllowedOrigins
     anonymousPaths: anonymousPaths
+    keylessPaths: keylessPaths
     rateLimitCalls: rateLimitCalls
     rateLimitPeriodSeconds: rateLimitPeriodSeconds
     quotaCalls: quotaCalls

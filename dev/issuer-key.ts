@@ -24,8 +24,11 @@ export interface DevSigningKey {
  * its own temporary file and hard-links it into place, which fails if the file already exists;
  * the loser discards its key and reads the winner's. A reader never sees a half-written file.
  */
+/** Where the key of `dir` lives (it may not exist yet). */
+export const signingKeyFile = (dir: string): string => join(dir, KEY_FILE);
+
 export async function loadOrCreateSigningKey(dir: string): Promise<DevSigningKey> {
-  const file = join(dir, KEY_FILE);
+  const file = signingKeyFile(dir);
   const pem = (await readIfExists(file)) ?? (await createKeyFile(dir, file));
   let privateKey: CryptoKey;
   try {

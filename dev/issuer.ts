@@ -50,6 +50,8 @@ export interface AccessTokenOptions {
 }
 
 export const DEV_AUDIENCE = 'api://caseload-local';
+/** The client id the local docs page signs in with (the dev issuer accepts any; this one names the page in tokens' azp). */
+export const DEV_DOCS_CLIENT_ID = 'caseload-docs';
 /** A working day, so a token fetched in the morning lasts; Entra's last 60-90 minutes. */
 const DEFAULT_EXPIRES_IN_SECONDS = 8 * 60 * 60;
 /** An ID token only proves the sign-in to the client: an hour, as Entra's. */

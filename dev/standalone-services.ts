@@ -18,7 +18,7 @@ import { startEmbeddedCosmos } from './cosmos/index.js';
 import { seedDemoData } from './demo-data.js';
 import { devCursorKeys } from './dev-secrets.js';
 import { DEFAULT_AZURITE_BLOB_PORT, resolveDevSettings } from './dev-settings.js';
-import { devIssuerRoutes, loadOrCreateDevIssuer } from './issuer.js';
+import { DEV_DOCS_CLIENT_ID, devIssuerRoutes, loadOrCreateDevIssuer } from './issuer.js';
 import { ensureLocalDatabase } from './local-database.js';
 
 async function main(): Promise<void> {
@@ -32,6 +32,9 @@ async function main(): Promise<void> {
     [SETTING.authIssuer]: issuer.issuer,
     [SETTING.authAudience]: issuer.audience,
     [SETTING.authJwksUri]: issuer.jwksUri,
+    [SETTING.authAuthorizationUrl]: issuer.authorizationEndpoint,
+    [SETTING.authTokenUrl]: issuer.tokenEndpoint,
+    [SETTING.docsClientId]: DEV_DOCS_CLIENT_ID,
     [SETTING.cursorKeys]: await devCursorKeys(dev.dataDir),
     // Azurite's well-known development key (from Azurite itself): local only, never in Azure.
     [SETTING.attachmentsBlobServiceUri]: azurite.blobServiceUri,

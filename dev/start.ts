@@ -25,11 +25,12 @@ import { devCursorKeys } from './dev-secrets.js';
 import { DEV_SETTING, resolveDevSettings } from './dev-settings.js';
 import { lineWriter } from './line-writer.js';
 import { startFunctionsHost } from './functions-host/index.js';
-import { devIssuerRoutes, loadOrCreateDevIssuer } from './issuer.js';
+import { DEV_DOCS_CLIENT_ID, devIssuerRoutes, loadOrCreateDevIssuer } from './issuer.js';
 import { ensureLocalDatabase } from './local-database.js';
 import { LOCAL_NOTIFY_PATH, startLocalNotify } from './notify/index.js';
 import { DEV_NOTIFY_TEMPLATES } from './notify/templates.js';
 import { PACKAGE_BUNDLE, PACKAGE_DIR, type BundleExports } from './package/layout.js';
+import { forgetRunningHost, recordRunningHost } from './running-host.js';
 import { LocalBrokerMessaging } from './service-bus/local-broker-messaging.js';
 import { startLocalBroker } from './service-bus/index.js';
 
@@ -71,6 +72,12 @@ async function main(): Promise<void> {
   process.env[SETTING.authIssuer] ??= issuer.issuer;
   process.env[SETTING.authAudience] ??= issuer.audience;
   process.env[SETTING.authJwksUri] ??= issuer.jwksUri;
+  // Browser sign-in (the docs page's Authorize) through the dev issuer, when it is the issuer in use.
+  if (process.env[SETTING.authIssuer] === issuer.issuer) {
+    process.env[SETTING.authAuthorizationUrl] ??= issuer.authorizationEndpoint;
+    process.env[SETTING.authTokenUrl] ??= issuer.tokenEndpoint;
+    process.env[SETTING.docsClientId] ??= DEV_DOCS_CLIENT_ID;
+  }
   // Cursor MAC keys: a derived local key unless set (tests set their own to forge cursors).
   process.env[SETTING.cursorKeys] ??= await devCursorKeys(dev.dataDir);
 
@@ -130,6 +137,8 @@ async function main(): Promise<void> {
   bundle.configureServices({ messaging: new LocalBrokerMessaging(`${dev.baseUrl}/admin/service-bus`), ...(notifyApiKey ? { notifyApiKey } : {}) });
   const host = await startFunctionsHost({ port: dev.port, host: 'localhost', projectDir: appDir, extraRoutes, log });
   broker.attach(host);
+  // `npm run token` finds this host (and its issuer) through the data folder, whatever its port.
+  recordRunningHost(dev.dataDir, dev.baseUrl);
   // Deliver whatever is waiting in task outboxes now (the demo data's creation events, or events
   // a crash left behind) rather than at the relay's first scheduled run.
   await host.runFunction('outbox-relay').catch((error: unknown) => log(`Initial outbox relay failed: ${String(error)}`));
@@ -140,8 +149,11 @@ async function main(): Promise<void> {
   if (faultProxy) log(`The app reaches its database through the fault proxy: PUT ${dev.baseUrl}/admin/cosmos/faults (see dev/cosmos/README.md).`);
   if (notify) log(`Emails go to a local GOV.UK Notify-compatible API; see them at ${dev.baseUrl}/admin/notifications`);
   if (azurite) log(`Attachments are stored in Azurite (Blob service ${azurite.blobServiceUri}, data in ${relative(process.cwd(), join(dev.dataDir, 'azurite')) || dev.dataDir}).`);
+  log(`API docs: ${host.apiBaseUrl}/docs (Authorize signs in as a demo user)`);
   log('Get a token for a demo user, then call the API:');
-  log(`  TOKEN=$(npm run -s token -- manager)`);
+  // The token command finds this host through its data folder: name the folder if it is not the default.
+  const dataDirHint = process.env[DEV_SETTING.dataDir] ? `${DEV_SETTING.dataDir}=${dev.dataDir} ` : '';
+  log(`  TOKEN=$(${dataDirHint}npm run -s token -- manager)`);
   log(`  curl -H "Authorization: Bearer $TOKEN" ${host.apiBaseUrl}/v1/tasks`);
   log(`Roles: ${[...new Set(DEMO_USERS.map((user) => user.role))].join(', ')}. Press Ctrl+C to stop.`);
 
@@ -150,6 +162,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping.`);
+    forgetRunningHost(dev.dataDir);
     // Broker first: it must not start new invocations while the host shuts down.
     await broker.close();
     await host.close();

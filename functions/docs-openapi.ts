@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { openApiDocumentText } from '../shared/docs/docs-site.js';
+import { servedOpenApiDocument } from '../shared/docs/served-document.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 
-/** The API contract: the generated OpenAPI 3.1 document. Public, like the docs page. */
+/** The API contract: the generated OpenAPI 3.1 document, with this deployment's sign-in. Public, like the docs page. */
 registerEndpoint({
   name: 'docs-openapi',
   route: 'openapiDocument',
@@ -12,9 +12,10 @@ registerEndpoint({
     success: { status: 200, description: 'This document', raw: { contentTypes: ['application/json'], schema: z.record(z.string(), z.unknown()) } },
   },
   authenticated: false,
-  handler: async () => ({
+  handler: async ({ services }) => ({
     status: 200,
-    raw: { contentType: 'application/json', body: openApiDocumentText() },
+    // The committed document with this deployment's sign-in endpoints and scope.
+    raw: { contentType: 'application/json', body: servedOpenApiDocument(services.settings) },
     headers: { 'Cache-Control': 'public, max-age=300' },
   }),
 });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { DOCS_CSP, DOCS_PAGE } from '../shared/docs/docs-site.js';
+import { DOCS_PAGE, docsCsp } from '../shared/docs/docs-site.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
 
-/** The interactive API docs (Swagger UI from npm, no CDN) with "Try it" against this host. */
+/** The interactive API docs (Swagger UI from npm, no CDN) with sign-in and "Try it" against this host; also at /api/docs/. */
 registerEndpoint({
   name: 'docs-page',
   route: 'docsPage',
@@ -12,9 +12,9 @@ registerEndpoint({
     success: { status: 200, description: 'The docs page', raw: { contentTypes: ['text/html'], schema: z.string() } },
   },
   authenticated: false,
-  handler: async () => ({
+  handler: async ({ services }) => ({
     status: 200,
     raw: { contentType: 'text/html; charset=utf-8', body: DOCS_PAGE },
-    headers: { 'Content-Security-Policy': DOCS_CSP },
+    headers: { 'Content-Security-Policy': docsCsp(services.settings) },
   }),
 });

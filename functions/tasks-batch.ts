@@ -1,7 +1,7 @@
 import { CREATE_ROLES } from '../shared/domain/permissions.js';
 import { toBatchResults } from '../shared/http/batch-results.js';
 import { registerEndpoint } from '../shared/http/endpoint.js';
-import { batchRequestSchema, batchResponseSchema } from '../shared/schemas/batch.js';
+import { batchRequestDocumentedSchema, batchRequestSchema, batchResponseSchema } from '../shared/schemas/batch.js';
 import { runBatch } from '../shared/use-cases/batch-tasks.js';
 import { requestWriteContext } from '../shared/http/request-write-context.js';
 
@@ -17,6 +17,7 @@ registerEndpoint({
     summary: 'Create and update up to 100 tasks',
     description: 'Each item is validated and applied on its own, in order; `data.results[i]` holds its status and the task or a problem.',
     success: { status: 200, description: 'A result per item', data: batchResponseSchema },
+    requestBody: batchRequestDocumentedSchema,
   },
   authenticated: true,
   idempotencyKey: true,

@@ -15,6 +15,7 @@ param tags = {
   criticality: 'high'
 }
 param authAudience = readEnvironmentVariable('CASELOAD_API_AUDIENCE')
+param docsClientId = readEnvironmentVariable('CASELOAD_DOCS_CLIENT_ID', '')
 param apimPublisherEmail = readEnvironmentVariable('CASELOAD_APIM_PUBLISHER_EMAIL')
 param alertEmails = [readEnvironmentVariable('CASELOAD_ALERT_EMAIL', '')]
 param corsAllowedOrigins = []

@@ -1,6 +1,7 @@
 // API Management in front of the Function App: the API imported from the generated OpenAPI
-// document, an API policy (CORS, correlation id, Entra ID token validation, per-subscription rate
-// limit, header hygiene), and a product whose policy sets the per-subscription quota.
+// document, an API policy (CORS, correlation id, the subscription key except on the keyless
+// routes, Entra ID token validation, per-subscription rate limit, header hygiene), and a product
+// whose policy sets the per-subscription quota.
 //
 // Tier: Standard v2 by default. The v2 gateway supports validate-jwt, rate-limit-by-key and quota
 // (not quota-by-key), and Standard v2 is the smallest tier with outbound VNet integration, which
@@ -32,6 +33,8 @@ param corsAllowedOrigins array = []
 
 @description('Paths (relative to the API base path) that answer without a token.')
 param anonymousPaths array
+@description('Paths (relative to the API base path) that answer without a subscription key: KEYLESS_ROUTES in shared/http/routes.ts.')
+param keylessPaths array
 
 @description('Calls per subscription per rate-limit period.')
 param rateLimitCalls int = 600
@@ -108,9 +111,16 @@ resource api 'Microsoft.ApiManagement/service/apis@2024-05-01' = {
     displayName: 'Caseload'
     description: 'Task management for HMCTS caseworkers'
     // Gateway URL /api/v1/... maps to the Function App's /api/v1/... (host.json routePrefix).
-    path: 'api'
+    path: apiPath
     protocols: ['https']
-    subscriptionRequired: true
+    // Per API only, so not here: the API policy requires a key on every route but the keyless ones
+    // (the OpenAPI document declares the key per operation). A key that is sent is still validated.
+    subscriptionRequired: false
+    // The names the OpenAPI document's subscriptionKey scheme declares (shared/docs/sign-in.ts).
+    subscriptionKeyParameterNames: {
+      header: subscriptionKeyHeader
+      query: subscriptionKeyQuery
+    }
     serviceUrl: 'https://${functionAppHostName}/api'
     // openapi+json: inline OpenAPI 3 JSON (the ContentFormat enum describes it as "OpenAPI 3.0 JSON
     // Document"; there is no separate 3.1 format). The document is OpenAPI 3.1.0, which API
@@ -127,16 +137,28 @@ resource api 'Microsoft.ApiManagement/service/apis@2024-05-01' = {
   }
 }
 
+// The gateway's path for the API; the routes' prefix (host.json routePrefix) is the same.
+var apiPath = 'api'
+// API Management's default names for the subscription key.
+var subscriptionKeyHeader = 'Ocp-Apim-Subscription-Key'
+var subscriptionKeyQuery = 'subscription-key'
+
 var corsOrigins = join(map(corsAllowedOrigins, origin => '        <origin>${origin}</origin>'), '\n')
 var anonymousPathTest = empty(anonymousPaths)
   ? 'false'
   // A templated route ('docs/{file}') is matched by its literal prefix, the others exactly at the end.
   : join(map(anonymousPaths, p => contains(p, '{') ? 'path.Contains("/${split(p, '{')[0]}")' : 'path.EndsWith("/${p}")'), ' || ')
 
+// Exact paths, lower case (the policy lowers the request's): a templated route ('docs/{file}') by its literal prefix.
+var keylessPathTest = join(map(keylessPaths, p => contains(p, '{') ? 'path.StartsWith("/${apiPath}/${split(p, '{')[0]}")' : 'path == "/${apiPath}/${p}"'), ' || ')
+
 var apiPolicy = reduce(
   [
     { token: '__CORS_ALLOWED_ORIGINS__', value: corsOrigins }
     { token: '__ANONYMOUS_PATH_TEST__', value: anonymousPathTest }
+    { token: '__KEYLESS_PATH_TEST__', value: empty(keylessPaths) ? 'false' : keylessPathTest }
+    { token: '__SUBSCRIPTION_KEY_HEADER__', value: subscriptionKeyHeader }
+    { token: '__SUBSCRIPTION_KEY_QUERY__', value: subscriptionKeyQuery }
     { token: '__TENANT_NAMED_VALUE__', value: tenantNamedValue.name }
     { token: '__AUDIENCE_NAMED_VALUE__', value: audienceNamedValue.name }
     { token: '__RATE_LIMIT_CALLS__', value: string(rateLimitCalls) }
@@ -162,7 +184,7 @@ resource product 'Microsoft.ApiManagement/service/products@2024-05-01' = {
   name: names.apimProduct
   properties: {
     displayName: 'Caseload consumers'
-    description: 'Access to the Caseload API. A subscription key and an Entra ID token are both required.'
+    description: 'Access to the Caseload API. A subscription key and an Entra ID token are both required (health, the OpenAPI document and the docs page need neither).'
     subscriptionRequired: true
     approvalRequired: true
     state: 'published'

@@ -43,6 +43,8 @@ param cursorKeysSecretName string = 'cursor-keys'
 param tenantId string
 @description('Token audience: the API app registration\'s client id (or its Application ID URI).')
 param authAudience string
+@description('Client id the docs page signs in with (Entra ID, authorization code with PKCE); empty: no sign-in offered.')
+param docsClientId string = ''
 
 @description('NCrontab schedule of overdue-scan; the default is SCHEDULE_DEFAULTS in shared/config/settings.ts.')
 param overdueScanSchedule string = '0 */5 * * * *'
@@ -130,6 +132,10 @@ var appSettings = {
   AUTH_ISSUER: '${loginEndpoint}${tenantId}/v2.0'
   AUTH_AUDIENCE: authAudience
   AUTH_JWKS_URI: '${loginEndpoint}${tenantId}/discovery/v2.0/keys'
+  // Browser sign-in (the docs page): the tenant's v2.0 endpoints, named in the served OpenAPI document.
+  AUTH_AUTHORIZATION_URL: '${loginEndpoint}${tenantId}/oauth2/v2.0/authorize'
+  AUTH_TOKEN_URL: '${loginEndpoint}${tenantId}/oauth2/v2.0/token'
+  DOCS_OAUTH_CLIENT_ID: docsClientId
   // DefaultAzureCredential picks the user-assigned identity by this client id.
   AZURE_CLIENT_ID: identityClientId
   APP_VERSION: appVersion

@@ -46,7 +46,8 @@ export function lockDataDir(dir: string): DirLock {
   };
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process runs (also used by dev/running-host.ts, which reads another process's record). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

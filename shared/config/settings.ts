@@ -51,6 +51,15 @@ export const SETTING = {
   taskLinkBaseUrl: 'TASK_LINK_BASE_URL',
   countersReconcileSchedule: 'COUNTERS_RECONCILE_SCHEDULE',
   /**
+   * The issuer's OAuth 2.0 authorization and token endpoints, where a browser signs in (the docs
+   * page's "Authorize"): Entra ID's v2.0 endpoints in Azure, the dev issuer's locally. The served
+   * OpenAPI document names them. Both or neither.
+   */
+  authAuthorizationUrl: 'AUTH_AUTHORIZATION_URL',
+  authTokenUrl: 'AUTH_TOKEN_URL',
+  /** Client id the docs page signs in with (an Entra app registration with a SPA redirect URI); unset: no sign-in offered. */
+  docsClientId: 'DOCS_OAUTH_CLIENT_ID',
+  /**
    * The attachments' Blob service (`https://<account>.blob.core.windows.net`; locally Azurite's
    * `http://127.0.0.1:<port>/devstoreaccount1`), a storage account of its own (docs/attachments.md).
    * Unset: the attachment routes answer 503.
@@ -170,6 +179,9 @@ const settingsSchema = z.object({
   [SETTING.notifyTemplateBulkReassignment]: optionalTemplateId,
   [SETTING.taskLinkBaseUrl]: optionalUrl,
   [SETTING.countersReconcileSchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.countersReconcileSchedule]),
+  [SETTING.authAuthorizationUrl]: optionalUrl,
+  [SETTING.authTokenUrl]: optionalUrl,
+  [SETTING.docsClientId]: optionalString,
   [SETTING.attachmentsBlobServiceUri]: optionalUrl,
   [SETTING.attachmentsAccountKey]: optionalString,
   [SETTING.attachmentUploadUrlSeconds]: sasSecondsSchema(600),
@@ -193,6 +205,8 @@ export interface Settings {
   notify: NotifySettings;
   /** Task attachments in Blob Storage; see AttachmentSettings. */
   attachments: AttachmentSettings;
+  /** Browser sign-in; see SignInSettings. */
+  signIn: SignInSettings;
 }
 
 /**
@@ -206,6 +220,14 @@ export interface AttachmentSettings {
   uploadUrlSeconds: number;
   downloadUrlSeconds: number;
   malwareScanning: 'off' | 'defender';
+}
+
+/** Where a browser signs in to call the API (the docs page), when the deployment offers it. */
+export interface SignInSettings {
+  /** The issuer's authorization and token endpoints, or undefined when not set. */
+  endpoints: { authorizationUrl: string; tokenUrl: string } | undefined;
+  /** The docs page's client id, or undefined: the page then offers no sign-in of its own. */
+  docsClientId: string | undefined;
 }
 
 /**
@@ -257,7 +279,18 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
       downloadUrlSeconds: s[SETTING.attachmentDownloadUrlSeconds],
       malwareScanning: s[SETTING.attachmentsMalwareScanning],
     },
+    signIn: signInSettings(s),
   };
+}
+
+/** The two endpoints come together: one without the other is a mistake worth failing at start for. */
+function signInSettings(s: z.infer<typeof settingsSchema>): SignInSettings {
+  const authorizationUrl = s[SETTING.authAuthorizationUrl];
+  const tokenUrl = s[SETTING.authTokenUrl];
+  if ((authorizationUrl === undefined) !== (tokenUrl === undefined)) {
+    throw new SettingsError(`Invalid app settings: set both ${SETTING.authAuthorizationUrl} and ${SETTING.authTokenUrl}, or neither`);
+  }
+  return { endpoints: authorizationUrl && tokenUrl ? { authorizationUrl, tokenUrl } : undefined, docsClientId: s[SETTING.docsClientId] };
 }
 
 /** Templates and the task link come together: some without the others is a mistake worth failing at start for. */

@@ -1,12 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { apiScopeFor } from '../auth/api-scope.js';
 import { projectRoot } from '../config/package-info.js';
+import type { Settings } from '../config/settings.js';
+import { routeUrl } from '../http/routes.js';
 import { OPENAPI_DOCUMENT_PATH } from '../openapi/document-file.js';
 
 /**
  * The interactive API docs, served by the app itself from npm packages (swagger-ui-dist): no CDN,
- * so they work offline and under a strict CSP. "Try it" calls the API on the same origin.
+ * so they work offline and under a strict CSP. "Try it" calls the API on the same origin, and
+ * "Authorize" signs in with the issuer the deployment uses (Entra ID in Azure, the dev issuer
+ * locally: authorization code with PKCE, back to oauth2-redirect.html).
  */
 
 /**
@@ -14,8 +19,8 @@ import { OPENAPI_DOCUMENT_PATH } from '../openapi/document-file.js';
  * package holds no node_modules, so the packager copies exactly SWAGGER_UI_FILES there.
  */
 export const PACKAGED_SWAGGER_UI_DIR = 'assets/swagger-ui';
-/** The only swagger-ui-dist files the page loads (the package leaves out the other 50 MB). */
-export const SWAGGER_UI_FILES = ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png'] as const;
+/** The only swagger-ui-dist files the pages load (the package leaves out the other 50 MB). */
+export const SWAGGER_UI_FILES = ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png', 'oauth2-redirect.html', 'oauth2-redirect.js'] as const;
 
 let swaggerUiDirCache: string | undefined;
 
@@ -27,17 +32,34 @@ function swaggerUiDir(): string {
   return swaggerUiDirCache;
 }
 
-/** The scripts run from files (no inline script), so the page's CSP can forbid inline code. */
-const INITIALIZER = `window.ui = SwaggerUIBundle({
-  url: 'openapi.json',
-  dom_id: '#swagger-ui',
-  deepLinking: true,
-  persistAuthorization: true,
-  displayRequestDuration: true,
+/** Where a docs file is served: absolute paths, so the page works at /api/docs and /api/docs/ alike. */
+const asset = (file: string) => routeUrl('docsAsset', { file });
+/** Where the sign-in comes back to: Swagger UI's own page, which hands the code to the docs page. */
+export const OAUTH2_REDIRECT_FILE = 'oauth2-redirect.html';
+
+/**
+ * The script that starts Swagger UI, from a file (no inline script, so the page's CSP forbids inline
+ * code). With a client id set, Authorize signs in with PKCE for the API's scope; without, it still
+ * offers the bearer field.
+ */
+export function swaggerInitializer(settings: Settings): string {
+  const config = {
+    url: routeUrl('openapiDocument'),
+    dom_id: '#swagger-ui',
+    deepLinking: true,
+    persistAuthorization: true,
+    displayRequestDuration: true,
+  };
+  const signIn = settings.signIn.docsClientId
+    ? `window.ui.initOAuth(${JSON.stringify({ clientId: settings.signIn.docsClientId, usePkceWithAuthorizationCodeGrant: true, scopes: [apiScopeFor(settings.auth.audience)] })});\n`
+    : '';
+  return `window.ui = SwaggerUIBundle(Object.assign(${JSON.stringify(config)}, {
+  oauth2RedirectUrl: window.location.origin + ${JSON.stringify(asset(OAUTH2_REDIRECT_FILE))},
   presets: [SwaggerUIBundle.presets.apis],
   layout: 'BaseLayout',
-});
-`;
+}));
+${signIn}`;
+}
 
 export const DOCS_PAGE = `<!doctype html>
 <html lang="en">
@@ -45,37 +67,49 @@ export const DOCS_PAGE = `<!doctype html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Caseload API</title>
-  <link rel="stylesheet" href="docs/swagger-ui.css">
+  <link rel="icon" type="image/png" href="${asset('favicon-32x32.png')}">
+  <link rel="stylesheet" href="${asset('swagger-ui.css')}">
 </head>
 <body>
-  <p style="font-family: sans-serif; margin: 1em 2em">Locally, get a token with <code>npm run -s token -- manager</code> and paste it under <b>Authorize</b> (bearer).</p>
+  <p style="font-family: sans-serif; margin: 1em 2em">Sign in under <b>Authorize</b> (locally, pick a demo user of the local issuer), or paste a bearer token (locally: <code>npm run -s token -- manager</code>).</p>
   <div id="swagger-ui"></div>
-  <script src="docs/swagger-ui-bundle.js"></script>
-  <script src="docs/swagger-initializer.js"></script>
+  <script src="${asset('swagger-ui-bundle.js')}"></script>
+  <script src="${asset('swagger-initializer.js')}"></script>
 </body>
 </html>
 `;
 
-/** Swagger UI needs inline styles and data: images; scripts come only from this origin. */
-export const DOCS_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+/**
+ * Swagger UI needs inline styles and data: images; scripts come only from this origin; it may call
+ * this origin and the issuer's token endpoint (the code-for-token exchange of the sign-in).
+ */
+export function docsCsp(settings: Settings): string {
+  const tokenOrigin = settings.signIn.endpoints ? new URL(settings.signIn.endpoints.tokenUrl).origin : undefined;
+  const connect = ["'self'", ...(tokenOrigin ? [tokenOrigin] : [])].join(' ');
+  return `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src ${connect}; frame-ancestors 'none'`;
+}
 
-/** The files the docs page loads: an allow-list, so the route serves nothing else from disk. */
-const ASSETS: Readonly<Record<string, { contentType: string; load: () => Buffer | string }>> = {
-  'swagger-ui.css': { contentType: 'text/css; charset=utf-8', load: () => readFileSync(join(swaggerUiDir(), 'swagger-ui.css')) },
-  'swagger-ui-bundle.js': { contentType: 'text/javascript; charset=utf-8', load: () => readFileSync(join(swaggerUiDir(), 'swagger-ui-bundle.js')) },
-  'swagger-initializer.js': { contentType: 'text/javascript; charset=utf-8', load: () => INITIALIZER },
-  'favicon-32x32.png': { contentType: 'image/png', load: () => readFileSync(join(swaggerUiDir(), 'favicon-32x32.png')) },
+const fromSwaggerUi = (file: string) => () => readFileSync(join(swaggerUiDir(), file));
+
+/** The files the docs pages load: an allow-list, so the route serves nothing else from disk. */
+const ASSETS: Readonly<Record<string, { contentType: string; load: (settings: Settings) => Buffer | string; perDeployment?: boolean }>> = {
+  'swagger-ui.css': { contentType: 'text/css; charset=utf-8', load: fromSwaggerUi('swagger-ui.css') },
+  'swagger-ui-bundle.js': { contentType: 'text/javascript; charset=utf-8', load: fromSwaggerUi('swagger-ui-bundle.js') },
+  'swagger-initializer.js': { contentType: 'text/javascript; charset=utf-8', load: swaggerInitializer, perDeployment: true },
+  'favicon-32x32.png': { contentType: 'image/png', load: fromSwaggerUi('favicon-32x32.png') },
+  [OAUTH2_REDIRECT_FILE]: { contentType: 'text/html; charset=utf-8', load: fromSwaggerUi(OAUTH2_REDIRECT_FILE) },
+  'oauth2-redirect.js': { contentType: 'text/javascript; charset=utf-8', load: fromSwaggerUi('oauth2-redirect.js') },
 };
 export const DOCS_ASSET_NAMES = Object.keys(ASSETS) as [string, ...string[]];
 
 const cache = new Map<string, Buffer | string>();
 
-export function docsAsset(name: string): { contentType: string; body: Buffer | string } | undefined {
-  const asset = ASSETS[name];
-  if (!asset) return undefined;
-  if (!cache.has(name)) cache.set(name, asset.load());
-  return { contentType: asset.contentType, body: cache.get(name)! };
+/** A docs file, and whether it depends on this deployment's settings (then it is not cached for a day). */
+export function docsAsset(name: string, settings: Settings): { contentType: string; body: Buffer | string; perDeployment: boolean } | undefined {
+  const file = ASSETS[name];
+  if (!file) return undefined;
+  if (!cache.has(name)) cache.set(name, file.load(settings));
+  return { contentType: file.contentType, body: cache.get(name)!, perDeployment: file.perDeployment === true };
 }
 
 let documentText: string | undefined;

@@ -144,10 +144,23 @@ function visibleFor(principal: Principal, action: TaskAction, task: TaskDocument
 
 /** 404 if the caller cannot see the task, 403 if their roles never allow the action, 409 if the task's state does not. */
 export function assertAllowed(principal: Principal, action: TaskAction, task: TaskDocument | undefined, id: string): asserts task is TaskDocument {
+  assertMayAttempt(principal, action, task, id);
+  assertStateAllows(principal, action, task);
+}
+
+/**
+ * The part of assertAllowed that does not depend on the task's state: 404 if the caller cannot see
+ * the task, 403 if their roles never allow the action. A write checks its precondition (If-Match)
+ * between this and assertStateAllows (shared/use-cases/conditional-write.ts).
+ */
+export function assertMayAttempt(principal: Principal, action: TaskAction, task: TaskDocument | undefined, id: string): asserts task is TaskDocument {
   if (!task || !visibleFor(principal, action, task)) throw notFound(`No task ${id} exists that you can see.`);
-  const rule = RULES[action];
-  if (!rule.role(principal, task)) throw forbidden(`You may not ${action} this task.`);
-  const reason = rule.state(principal, task);
+  if (!RULES[action].role(principal, task)) throw forbidden(`You may not ${action} this task.`);
+}
+
+/** 409 if the task's current state does not allow the action now (terminal, someone else's...). */
+export function assertStateAllows(principal: Principal, action: TaskAction, task: TaskDocument): void {
+  const reason = RULES[action].state(principal, task);
   if (reason) throw new AppError('conflict', `Cannot ${action} the task: ${reason}.`);
 }
 

@@ -56,6 +56,14 @@ export const ROUTES = {
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type RouteName = keyof typeof ROUTES;
 
+/**
+ * Routes the gateway serves without a subscription key (and without a token): liveness for probes,
+ * and the contract and docs page, which a consumer reads before it has a key. Everything else needs
+ * a key at API Management; the OpenAPI document declares it per operation and bicep/main.bicep
+ * exempts exactly these paths (tests/infra checks both against this list).
+ */
+export const KEYLESS_ROUTES = ['health', 'openapiDocument', 'docsPage', 'docsAsset'] as const satisfies readonly RouteName[];
+
 /** The absolute path of a route with its parameters filled in, e.g. `/api/v1/tasks/123`. */
 export function routeUrl(name: RouteName, params: Record<string, string> = {}): string {
   const path = ROUTES[name].path.replace(/\{(\w+)\}/g, (_, key: string) => {

@@ -1,13 +1,8 @@
 import { z } from 'zod';
+import { integerParam } from './query-params.js';
 
-/** A page size query parameter, 1-`max`. */
-export const limitParam = (fallback: number, max = 100) =>
-  z
-    .string({ message: 'must be given once' })
-    .max(3)
-    .pipe(z.coerce.number<string>().int('must be a whole number').min(1).max(max))
-    // prefault: the default is the raw query value, so the documented default is a string like the parameter.
-    .prefault(String(fallback));
+/** A page size query parameter, 1-`max`, `fallback` when absent. */
+export const limitParam = (fallback: number, max = 100) => integerParam({ min: 1, max, fallback });
 
 /** An opaque cursor from a previous page's `pagination.nextCursor`. */
 export const cursorParam = z.string({ message: 'must be given once' }).min(1).max(16384);

@@ -8,19 +8,21 @@ const CONTROL_CHARACTERS_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\
 export const uuidSchema = z.uuid({ message: 'must be a UUID' }).max(36);
 
 /** A CCD case reference: exactly 16 digits. */
-export const caseIdSchema = z.string().max(16).regex(/^\d{16}$/, 'must be a 16-digit CCD case reference');
+export const caseIdSchema = z.string().max(16).regex(/^\d{16}$/, 'must be a 16-digit CCD case reference').meta({ example: '1234567812345678' });
 
 /** A court or venue id (ePIMS ids are numeric, but other systems use short codes). */
 export const locationIdSchema = z
   .string()
   .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, 'must be 1-64 letters, digits or hyphens');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, 'must be 1-64 letters, digits or hyphens')
+  .meta({ example: '765324' });
 
 /** A user id: in Azure the Entra object id; any stable, URL-safe identifier is accepted. */
 export const userIdSchema = z
   .string()
   .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/, 'must be 1-128 letters, digits or . _ @ -');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/, 'must be 1-128 letters, digits or . _ @ -')
+  .meta({ example: 'c0000000-0000-4000-8000-000000000001' });
 
 export const titleSchema = z
   .string()
@@ -42,4 +44,5 @@ export const descriptionSchema = z
 export const utcDateTimeSchema = z.iso
   .datetime({ message: 'must be an ISO 8601 date-time in UTC, e.g. 2026-12-01T09:00:00Z' })
   .max(40)
+  .meta({ example: '2030-01-15T09:00:00Z' })
   .transform((value) => new Date(value).toISOString());

@@ -22,5 +22,17 @@ export const problemSchema = z.object({
   instance: z.string().max(2048),
   correlationId: z.string().max(128),
   errors: z.array(fieldErrorSchema).max(50).optional(),
-}).meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+}).meta({
+  id: 'Problem',
+  description: 'RFC 9457 problem details',
+  example: {
+    type: '/problems/validation',
+    title: 'Your request has invalid fields',
+    status: 400,
+    detail: 'dueDate: must be in the future',
+    instance: '/api/v1/tasks',
+    correlationId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    errors: [{ in: 'body', field: 'dueDate', message: 'must be in the future' }],
+  },
+});
 export type Problem = z.infer<typeof problemSchema>;

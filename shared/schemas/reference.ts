@@ -7,7 +7,7 @@ export const locationSchema = z.object({
   id: locationIdSchema,
   name: z.string(),
   region: z.string(),
-}).meta({ id: 'Location' });
+}).meta({ id: 'Location', example: { id: '765324', name: 'Taylor House Tribunal Hearing Centre', region: 'London' } });
 export type Location = z.infer<typeof locationSchema>;
 
 /** A case as imported from the court's case management system (CCD). */

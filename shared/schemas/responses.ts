@@ -53,7 +53,13 @@ export const meSchema = z.object({
   permissions: z.record(z.string(), z.boolean()),
 });
 
-export const caseSchema = caseRecordSchema.extend({ importedAt: z.string() }).strip().meta({ id: 'Case' });
+export const caseSchema = caseRecordSchema
+  .extend({ importedAt: z.string() })
+  .strip()
+  .meta({
+    id: 'Case',
+    example: { caseId: '1234567812345678', jurisdiction: 'IA', locationId: '765324', caseName: 'Smith, John v SSHD', caseType: 'Asylum', importedAt: '2029-11-20T14:00:00.000Z' },
+  });
 
 export const deadLetterSchema = z.object({
   messageId: z.string(),

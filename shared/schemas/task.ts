@@ -77,7 +77,7 @@ export const patchTaskSchema = z
   })
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' })
-  .meta({ id: 'TaskPatch', example: { priority: 'urgent', assignee: null } });
+  .meta({ id: 'TaskPatch', minProperties: 1, example: { priority: 'urgent', assignee: null } });
 
 /** An instant in a response: normalised ISO 8601 UTC. */
 const instant = z.string().max(40).meta({ format: 'date-time' });
@@ -108,7 +108,32 @@ export const taskSchema = z.object({
   etag: z.string().max(200),
   /** What the caller may do with this task now, computed by the rules that enforce it. */
   allowedActions: z.array(z.enum(['claim', 'unclaim', 'assign', 'complete', 'cancel', 'reopen', 'update', 'delete'])).max(8),
-}).meta({ id: 'Task' });
+}).meta({
+  id: 'Task',
+  example: {
+    id: '3f0c6f0e-8d9a-4b53-9d0f-2b1a4c6e8f10',
+    caseId: '1234567812345678',
+    jurisdiction: 'IA',
+    locationId: '765324',
+    title: 'Review appeal bundle',
+    description: 'Check the bundle is complete before listing',
+    status: 'in_progress',
+    priority: 'high',
+    dueDate: '2030-01-15T09:00:00.000Z',
+    assignee: 'c0000000-0000-4000-8000-000000000001',
+    createdBy: 'b0000000-0000-4000-8000-000000000001',
+    createdAt: '2029-12-01T10:30:00.000Z',
+    updatedAt: '2029-12-02T08:15:00.000Z',
+    completedAt: null,
+    cancelledAt: null,
+    cancellationReason: null,
+    deletedAt: null,
+    overdue: false,
+    overdueSince: null,
+    etag: '"3"',
+    allowedActions: ['unclaim', 'assign', 'complete', 'cancel', 'update'],
+  },
+});
 export type Task = z.infer<typeof taskSchema>;
 
 export const taskIdParamsSchema = z.strictObject({ id: uuidSchema });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { roleSchema } from '../auth/roles.js';
 import { cursorParam, limitParam } from './paging.js';
+import { booleanParam, single } from './query-params.js';
 import { locationIdSchema, userIdSchema } from './primitives.js';
 import { notificationPreferencesPatchSchema, notificationPreferencesSchema } from './notification.js';
 import { jurisdictionSchema } from './task.js';
@@ -32,7 +33,22 @@ export const userSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   etag: z.string(),
-}).meta({ id: 'User' });
+}).meta({
+  id: 'User',
+  example: {
+    id: 'c0000000-0000-4000-8000-000000000001',
+    name: 'Casey Caseworker',
+    email: 'casey.caseworker@justice.gov.uk',
+    roles: ['caseworker'],
+    jurisdictions: ['IA', 'SSCS', 'EMPLOYMENT'],
+    locations: [],
+    active: true,
+    notificationPreferences: { taskAssigned: true, taskReassigned: true, taskCancelled: true, overdueDigest: true, bulkReassignment: true },
+    createdAt: '2029-11-01T09:00:00.000Z',
+    updatedAt: '2029-11-01T09:00:00.000Z',
+    etag: '"1"',
+  },
+});
 export type User = z.infer<typeof userSchema>;
 
 export const createUserSchema = z.strictObject({
@@ -60,24 +76,24 @@ export const updateUserSchema = z
     notificationPreferences: notificationPreferencesPatchSchema,
   })
   .partial()
-  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' });
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' })
+  .meta({ minProperties: 1 });
 export type UpdateUserInput = z.infer<typeof updateUserSchema>;
 
 /** Body of `PATCH /v1/users/me`: what anyone may change about themselves. */
 export const updateMeSchema = z.strictObject({
-  notificationPreferences: notificationPreferencesPatchSchema.refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one switch' }),
+  notificationPreferences: notificationPreferencesPatchSchema
+    .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one switch' })
+    .meta({ minProperties: 1 }),
 });
 export type UpdateMeInput = z.infer<typeof updateMeSchema>;
 
 export const userIdParamsSchema = z.strictObject({ id: userIdSchema });
 
 export const listUsersQuerySchema = z.strictObject({
-  role: z.string({ message: 'must be given once' }).pipe(roleSchema).optional(),
-  jurisdiction: z.string({ message: 'must be given once' }).pipe(jurisdictionSchema).optional(),
-  active: z
-    .enum(['true', 'false'], { message: 'must be true or false' })
-    .transform((value) => value === 'true')
-    .optional(),
+  role: single(roleSchema).optional(),
+  jurisdiction: single(jurisdictionSchema).optional(),
+  active: booleanParam().optional(),
   limit: limitParam(50),
   cursor: cursorParam.optional(),
 });

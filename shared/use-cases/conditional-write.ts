@@ -1,4 +1,5 @@
 import { unavailable } from '../errors/app-error.js';
+import { requireIfMatch } from '../domain/entity-tags.js';
 import type { StoredTask, TaskDocument } from '../domain/task-document.js';
 import { isPreconditionFailed } from '../store/cosmos-errors.js';
 import type { TaskRepository } from '../store/task-repository.js';
@@ -45,4 +46,43 @@ export async function conditionalWrite(
       }
     }
   }
+}
+
+/** A caller's change to one task, in the three parts whose order HTTP fixes (see callerWrite). */
+export interface CallerChange {
+  /**
+   * 404/403: whether this caller may attempt the change on the task at all, whatever its state.
+   * Throws when not, and when there is no task (404).
+   */
+  authorize: (task: TaskDocument | undefined) => asserts task is TaskDocument;
+  /** The request's If-Match; `required`: 428 without it (PATCH, PUT, DELETE), else checked only when sent (workflow actions). */
+  ifMatch: { header: string | null; required: boolean };
+  /**
+   * The change on the current state, once authorized and the precondition holds: 409/400 when the
+   * state does not allow it, the next document, or undefined for "nothing to do".
+   */
+  decide: (current: StoredTask) => TaskDocument | undefined;
+}
+
+/**
+ * Every caller's write to an existing task goes through here, so the order of the checks is
+ * written once (RFC 9110 section 13.2.2): the request's own checks (who may do this: 404/403)
+ * first, then its precondition (If-Match: 428 when required and missing, 412 when stale), and only
+ * then the state of the resource (a completed task refuses changes: 409). A client holding a stale
+ * ETag of a task someone has since completed is told its copy is stale (412), not that its change
+ * conflicts with a state it has never seen.
+ */
+export async function callerWrite(tasks: TaskRepository, id: string, change: CallerChange, read?: StoredTask): Promise<WriteOutcome> {
+  const outcome = await conditionalWrite(
+    tasks,
+    id,
+    (current) => {
+      change.authorize(current?.document);
+      if (change.ifMatch.required || change.ifMatch.header) requireIfMatch(change.ifMatch.header, current!.etag);
+      return change.decide(current!);
+    },
+    read,
+  );
+  // authorize throws for a missing task, so there is always an outcome.
+  return outcome!;
 }

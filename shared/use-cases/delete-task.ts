@@ -1,10 +1,9 @@
 import type { Principal } from '../auth/roles.js';
-import { assertAllowed } from '../domain/permissions.js';
+import { assertMayAttempt, assertStateAllows } from '../domain/permissions.js';
 import { recordEvent } from '../domain/task-events.js';
 import { publishAfterWrite } from '../events/outbox.js';
-import { requireIfMatch } from '../domain/entity-tags.js';
 import type { Services } from '../services.js';
-import { conditionalWrite } from './conditional-write.js';
+import { callerWrite } from './conditional-write.js';
 import { eventFacts, type WriteContext } from './write-context.js';
 
 /**
@@ -18,12 +17,15 @@ export async function deleteTask(
   ifMatch: string | null,
   context: WriteContext,
 ): Promise<void> {
-  const result = await conditionalWrite(deps.tasks, id, (current) => {
-    assertAllowed(principal, 'delete', current?.document, id);
-    requireIfMatch(ifMatch, current!.etag);
-    const now = deps.now();
-    const timestamp = now.toISOString();
-    return recordEvent(current!.document, { ...current!.document, deletedAt: timestamp, updatedAt: timestamp }, eventFacts(context, now));
+  const result = await callerWrite(deps.tasks, id, {
+    authorize: (task) => assertMayAttempt(principal, 'delete', task, id),
+    ifMatch: { header: ifMatch, required: true },
+    decide: (current) => {
+      assertStateAllows(principal, 'delete', current.document);
+      const now = deps.now();
+      const timestamp = now.toISOString();
+      return recordEvent(current.document, { ...current.document, deletedAt: timestamp, updatedAt: timestamp }, eventFacts(context, now));
+    },
   });
-  await publishAfterWrite(result!.after, deps, context);
+  await publishAfterWrite(result.after, deps, context);
 }

@@ -1,13 +1,12 @@
 import type { Principal } from '../auth/roles.js';
-import { assertAllowed, type TaskAction } from '../domain/permissions.js';
+import { assertMayAttempt, assertStateAllows, type TaskAction } from '../domain/permissions.js';
 import type { StoredTask, TaskDocument } from '../domain/task-document.js';
 import { recordEvent } from '../domain/task-events.js';
 import { applyTaskChange, reopenTask } from '../domain/task-rules.js';
 import { publishAfterWrite } from '../events/outbox.js';
-import { requireIfMatch } from '../domain/entity-tags.js';
 import type { TaskEventType } from '../schemas/event.js';
 import type { Services } from '../services.js';
-import { conditionalWrite } from './conditional-write.js';
+import { callerWrite } from './conditional-write.js';
 import { assertAssignable } from './reference-checks.js';
 import { eventFacts, type WriteContext } from './write-context.js';
 
@@ -54,7 +53,7 @@ function nextState(action: WorkflowAction, principal: Principal, task: TaskDocum
  * A workflow action on one task, atomically: the decision is made on the state read and written
  * only if that state is still current, so of two claimants racing for one task exactly one wins
  * and the other is told who holds it (409). If-Match is optional here; when sent, a stale one is
- * a 412 as everywhere else. An action that changes nothing (assigning a task to its assignee)
+ * a 412 as everywhere else, before any 409 about the task's state. An action that changes nothing (assigning a task to its assignee)
  * writes nothing and returns the task as it is.
  */
 export type TaskActionDeps = Pick<Services, 'tasks' | 'messaging' | 'users' | 'now'>;
@@ -70,23 +69,31 @@ export async function performTaskAction(
 ): Promise<StoredTask> {
   let snapshot: StoredTask | undefined;
   if (action === 'assign' && input.userId) {
-    // May this caller assign this task at all (404/403/409)? Only then is the directory consulted,
+    // May this caller assign this task at all (404/403)? Only then is the directory consulted,
     // so the answer tells someone who may not assign nothing about the user they named. The task
     // read here is also what the first conditioned write decides on (one read per action).
     snapshot = await deps.tasks.get(id);
-    assertAllowed(principal, action, snapshot?.document, id);
+    assertMayAttempt(principal, action, snapshot?.document, id);
     await assertAssignable(deps, input.userId, snapshot.document, { in: 'body', field: 'userId' });
   }
-  const result = await conditionalWrite(deps.tasks, id, (current) => {
-    assertAllowed(principal, action, current?.document, id);
-    if (ifMatch) requireIfMatch(ifMatch, current!.etag);
-    const now = deps.now();
-    const next = nextState(action, principal, current!.document, input, now);
-    // Assigning a task to whoever already holds it (or unassigning an unassigned one) changes nothing.
-    if (next === current!.document) return undefined;
-    return recordEvent(current!.document, next, { ...eventFacts(context, now), type: EVENT_TYPES[action] });
-  }, snapshot);
-  if (!result!.written) return result!.after;
-  await publishAfterWrite(result!.after, deps, context);
-  return result!.after;
+  const result = await callerWrite(
+    deps.tasks,
+    id,
+    {
+      authorize: (task) => assertMayAttempt(principal, action, task, id),
+      ifMatch: { header: ifMatch, required: false },
+      decide: (current) => {
+        assertStateAllows(principal, action, current.document);
+        const now = deps.now();
+        const next = nextState(action, principal, current.document, input, now);
+        // Assigning a task to whoever already holds it (or unassigning an unassigned one) changes nothing.
+        if (next === current.document) return undefined;
+        return recordEvent(current.document, next, { ...eventFacts(context, now), type: EVENT_TYPES[action] });
+      },
+    },
+    snapshot,
+  );
+  if (!result.written) return result.after;
+  await publishAfterWrite(result.after, deps, context);
+  return result.after;
 }

@@ -1,21 +1,20 @@
 import type { Principal } from '../auth/roles.js';
-import { assertAllowed, assertMayChange, inWorkScope } from '../domain/permissions.js';
+import { assertMayAttempt, assertMayChange, assertStateAllows, inWorkScope } from '../domain/permissions.js';
 import type { StoredTask, TaskDocument } from '../domain/task-document.js';
 import { recordEvent } from '../domain/task-events.js';
 import { applyTaskChange, type TaskChange } from '../domain/task-rules.js';
 import { publishAfterWrite } from '../events/outbox.js';
 import { forbidden } from '../errors/app-error.js';
-import { requireIfMatch } from '../domain/entity-tags.js';
 import type { Services } from '../services.js';
-import { conditionalWrite } from './conditional-write.js';
+import { callerWrite } from './conditional-write.js';
 import { assertAssignable, assertKnownLocation } from './reference-checks.js';
 import { eventFacts, type WriteContext } from './write-context.js';
 
 /**
- * The one path every PATCH/PUT takes: visibility (404) and the caller's rights (403/409) first,
- * then reference data (400: a known location, an assignable assignee), then on fresh state
- * If-Match (428/412), the rights again and the lifecycle rules (409/400); the event is recorded in
- * the same conditioned write. A change that changes nothing writes nothing and returns the task
+ * The one path every PATCH/PUT takes: visibility (404) and the caller's rights (403) first,
+ * then reference data (400: a known location, an assignable assignee), then on fresh state the
+ * rights again, If-Match (428/412) and only then the task's state and the lifecycle rules
+ * (409/400; callerWrite keeps that order); the event is recorded in the same conditioned write. A change that changes nothing writes nothing and returns the task
  * as it is (same version, same ETag, no event).
  *
  * Rights come before reference data so a caller who may not assign learns nothing about the
@@ -49,24 +48,31 @@ export async function updateTask(
     await assertAssignable(deps, assignee, { jurisdiction: snapshot.document.jurisdiction, locationId }, field);
   }
 
-  const result = await conditionalWrite(deps.tasks, id, (current) => {
-    assertAllowed(principal, 'update', current?.document, id);
-    requireIfMatch(ifMatch, current!.etag);
-    assertMayUpdate(principal, current!.document, id, change, locationId);
-    const now = deps.now();
-    const next = applyTaskChange(current!.document, change, now);
-    // Every value as it was (a PATCH or PUT repeating the task): nothing to write, the ETag stays.
-    if (next === current!.document) return undefined;
-    return recordEvent(current!.document, next, eventFacts(context, now));
-  }, snapshot);
-  if (!result!.written) return result!.after;
-  await publishAfterWrite(result!.after, deps, context);
-  return result!.after;
+  const result = await callerWrite(
+    deps.tasks,
+    id,
+    {
+      authorize: (task) => assertMayUpdate(principal, task, id, change, locationId),
+      ifMatch: { header: ifMatch, required: true },
+      decide: (current) => {
+        assertStateAllows(principal, 'update', current.document);
+        const now = deps.now();
+        const next = applyTaskChange(current.document, change, now);
+        // Every value as it was (a PATCH or PUT repeating the task): nothing to write, the ETag stays.
+        if (next === current.document) return undefined;
+        return recordEvent(current.document, next, eventFacts(context, now));
+      },
+    },
+    snapshot,
+  );
+  if (!result.written) return result.after;
+  await publishAfterWrite(result.after, deps, context);
+  return result.after;
 }
 
-/** 404 unless visible, 403/409 unless this caller may make this change (assignee, location) to the task. */
+/** 404 unless visible, 403 unless this caller may make this change (assignee, location) to the task, whatever its state. */
 function assertMayUpdate(principal: Principal, task: TaskDocument | undefined, id: string, change: TaskChange, locationId: string): asserts task is TaskDocument {
-  assertAllowed(principal, 'update', task, id);
+  assertMayAttempt(principal, 'update', task, id);
   assertMayChange(principal, task, change);
   if (!inWorkScope(principal, { jurisdiction: task.jurisdiction, locationId })) {
     throw forbidden(`Location ${locationId} is outside your work scope.`);

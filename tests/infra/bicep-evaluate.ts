@@ -68,6 +68,17 @@ function callFunction(name: string, args: Value[], expr: Expr, scope: Scope): Va
       return Object.assign({}, ...(args as object[]));
     case 'readEnvironmentVariable':
       return new Unknown(`environment variable ${String(args[0])}`);
+    case 'join':
+      if (unknownArg) return unknownArg;
+      return Array.isArray(args[0]) && typeof args[1] === 'string' ? args[0].map(String).join(args[1]) : new Unknown('join');
+    case 'split':
+      if (unknownArg) return unknownArg;
+      return typeof args[0] === 'string' && typeof args[1] === 'string' ? args[0].split(args[1]) : new Unknown('split');
+    case 'contains':
+      if (unknownArg) return unknownArg;
+      if (typeof args[0] === 'string' && typeof args[1] === 'string') return args[0].includes(args[1]);
+      if (Array.isArray(args[0])) return args[0].some((item) => JSON.stringify(item) === JSON.stringify(args[1]));
+      return new Unknown('contains');
     default: {
       // A user-defined function in this file or imported into it.
       const func = statementsOf(scope.file, 'func').find((f) => f.name === name);
@@ -146,6 +157,13 @@ export function evaluate(expr: Expr, scope: Scope): Value {
       const name = expr.callee.type === 'ident' ? expr.callee.name : expr.callee.type === 'member' ? expr.callee.property : '';
       if (expr.callee.type === 'member' && expr.callee.object.type === 'ident' && expr.callee.object.name !== 'sys') {
         return new Unknown(`${sourceText(scope.file, expr)}`);
+      }
+      // map(array, x => ...): the lambda is applied to each item (lambdas are not values of their own here).
+      const [source, lambda] = expr.args;
+      if (name === 'map' && lambda?.type === 'lambda' && lambda.params.length === 1) {
+        const items = evaluate(source!, scope);
+        if (!Array.isArray(items)) return new Unknown(`map over ${sourceText(scope.file, source!)}`);
+        return items.map((item) => evaluate(lambda.body, { ...scope, locals: new Map(scope.locals).set(lambda.params[0]!, item) }));
       }
       return callFunction(name, expr.args.map((arg) => evaluate(arg, scope)), expr, scope);
     }

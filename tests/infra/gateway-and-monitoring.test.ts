@@ -1,7 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '../../shared/http/routes.js';
+import { SUBSCRIPTION_KEY_HEADER, SUBSCRIPTION_KEY_SCHEME } from '../../shared/docs/sign-in.js';
+import { PROBLEM_TYPES } from '../../shared/http/problem-types.js';
+import { KEYLESS_ROUTES, ROUTE_PREFIX, ROUTES } from '../../shared/http/routes.js';
+import { evaluate, scopeOf } from './bicep-evaluate.js';
 import { findStatement, sourceText } from './bicep-tree.js';
 import { mainFile, moduleFile, paramDefault, readRepoFile, REPO_ROOT, resourcesOfType, varValue } from './templates.js';
 
@@ -26,8 +29,64 @@ describe('API Management', () => {
     // loadJsonContent allows 1,048,576 characters; string() gives API Management the text it expects.
     // The size itself is checked in file-loads.test.ts.
     expect(api!.text('properties.value')).toBe("string(loadJsonContent('../../openapi/caseload.openapi.json'))");
-    expect(api!.value('properties.subscriptionRequired')).toBe(true);
     expect(api!.value('properties.protocols')).toEqual(['https']);
+  });
+
+  it("requires the subscription key in the API policy, per route, on every route but the keyless ones (subscriptionRequired is per API), under the OpenAPI document's header name", () => {
+    const [api] = resourcesOfType('Microsoft.ApiManagement/service/apis');
+    expect(api!.value('properties.subscriptionRequired')).toBe(false);
+    expect(api!.value('properties.subscriptionKeyParameterNames.header')).toBe(SUBSCRIPTION_KEY_HEADER);
+    expect(api!.value('properties.path')).toBe(ROUTE_PREFIX);
+    const policy = apiPolicy();
+    const inbound = /<inbound>([\s\S]*?)<\/inbound>/.exec(policy)![1]!;
+    // The key check answers 401 as the contract's Problem401 does: problem+json, a challenge, the correlation id.
+    const check = /<choose>\s*<when condition="@\{ var path = context\.Request\.OriginalUrl\.Path\.TrimEnd\('\/'\)\.ToLowerInvariant\(\); return !\(context\.Subscription != null \|\| __KEYLESS_PATH_TEST__\); \}">\s*<return-response>([\s\S]*?)<\/return-response>/.exec(inbound);
+    expect(check, 'the subscription key check').not.toBeNull();
+    expect(check![1]).toContain('<set-status code="401" reason="Unauthorized" />');
+    expect(check![1]).toMatch(/<set-header name="Content-Type" exists-action="override">\s*<value>application\/problem\+json<\/value>/);
+    expect(check![1]).toContain('<set-header name="WWW-Authenticate"');
+    expect(check![1]).toContain('<set-header name="x-correlation-id"');
+    expect(check![1]).toContain(`new JProperty("type", "${PROBLEM_TYPES.unauthenticated.type}")`);
+    expect(check![1]).toContain(`new JProperty("title", "${PROBLEM_TYPES.unauthenticated.title}")`);
+    // Before the token is looked at, after the correlation id is set.
+    expect(inbound.indexOf('__KEYLESS_PATH_TEST__')).toBeGreaterThan(inbound.indexOf('<set-header name="x-correlation-id"'));
+    expect(inbound.indexOf('__KEYLESS_PATH_TEST__')).toBeLessThan(inbound.indexOf('<validate-jwt'));
+    // The key never reaches the app: as a header it would sit in its logs, as a query parameter the app would refuse it as unknown.
+    expect(inbound).toContain('<set-header name="__SUBSCRIPTION_KEY_HEADER__" exists-action="delete" />');
+    expect(inbound).toContain('<set-query-parameter name="__SUBSCRIPTION_KEY_QUERY__" exists-action="delete" />');
+    expect(varValue(moduleFile('apim'), 'subscriptionKeyQuery')).toBe(api!.value('properties.subscriptionKeyParameterNames.query'));
+  });
+
+  it('the keyless paths are exactly KEYLESS_ROUTES, and the key check lets exactly those through', () => {
+    const keyless = varValue(mainFile(), 'keylessPaths') as string[];
+    expect(keyless.slice().sort()).toEqual(KEYLESS_ROUTES.map((name) => ROUTES[name].path).sort());
+    // Keyless routes need no token either.
+    for (const path of keyless) expect(varValue(mainFile(), 'anonymousPaths')).toContain(path);
+    // The C# condition the template builds, run on real paths (lower-cased and without a trailing slash, as the policy does).
+    const apim = moduleFile('apim');
+    const test = evaluate(findStatement(apim, 'var', 'keylessPathTest')!.value, scopeOf(apim, { keylessPaths: keyless })) as string;
+    const keylessPath = (path: string) => {
+      const normalised = path.replace(/\/+$/, '').toLowerCase();
+      const js = test.replace(/path\.StartsWith\(("[^"]+")\)/g, 'path.startsWith($1)').replace(/path == /g, 'path === ');
+      return new Function('path', `return ${js};`)(normalised) as boolean;
+    };
+    for (const path of ['/api/v1/health', '/api/openapi.json', '/api/docs', '/api/docs/', '/api/docs/swagger-ui.css', '/api/docs/oauth2-redirect.html']) expect(keylessPath(path), path).toBe(true);
+    for (const path of ['/api/v1/health/ready', '/api/v1/version', '/api/v1/tasks', '/api/v1/tasks/docs', '/api/v1/health/x', '/api/docsx', '/openapi.json']) expect(keylessPath(path), path).toBe(false);
+  });
+
+  it.skipIf(!existsSync(join(REPO_ROOT, 'openapi/caseload.openapi.json')))('the OpenAPI document declares the key as the gateway reads it, and requires it on exactly the routes the policy does', () => {
+    const document = JSON.parse(readRepoFile('openapi/caseload.openapi.json')) as {
+      components: { securitySchemes: Record<string, { type: string; in?: string; name?: string }> };
+      paths: Record<string, Record<string, { security: Record<string, string[]>[] }>>;
+    };
+    expect(document.components.securitySchemes[SUBSCRIPTION_KEY_SCHEME]).toMatchObject({ type: 'apiKey', in: 'header', name: SUBSCRIPTION_KEY_HEADER });
+    const keyless = varValue(mainFile(), 'keylessPaths') as string[];
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const needsKey = operation.security.length > 0 && operation.security.every((requirement) => SUBSCRIPTION_KEY_SCHEME in requirement);
+        expect(needsKey, `${method} ${path}`).toBe(!keyless.includes(path.slice(1)));
+      }
+    }
   });
 
   it.skipIf(!existsSync(join(REPO_ROOT, 'openapi/caseload.openapi.json')))('the OpenAPI document is OpenAPI 3 JSON whose paths sit under the API path (/api)', () => {

@@ -1,6 +1,8 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { SignJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main as tokenCli } from '../../dev/token-cli.js';
 import { contractViolations } from '../contract/contract-validator.js';
 import { createTask, expectProblem, taskBody } from './fixtures.js';
 import { startLocalHost, type LocalHost } from './local-host.js';
@@ -88,6 +90,40 @@ describe('authentication', () => {
     expect(config.issuer).toBe(`${host.baseUrl}/api`);
     const jwks = await (await fetch(config.jwks_uri)).json();
     expect(jwks.keys[0]).not.toHaveProperty('d');
+  });
+
+  it('npm run token finds the running host through its data folder, without PORT, and the host accepts its token', async () => {
+    const result = await tokenCli(['manager'], { CASELOAD_DATA_DIR: host.dataDir }, process.cwd());
+    expect(result.stderr).toBe('');
+    const response = await host.call('/v1/tasks/stats', { headers: { authorization: `Bearer ${result.stdout.trim()}` } });
+    expect(response.status).toBe(200);
+    // PORT pointing at no host: refused with what to set, and the host it found named.
+    const elsewhere = await tokenCli(['manager'], { CASELOAD_DATA_DIR: host.dataDir, PORT: '1' }, process.cwd());
+    expect(elsewhere).toMatchObject({ exitCode: 1, stdout: '' });
+    expect(elsewhere.stderr).toContain(`The host running on ${host.dataDir} is at ${host.baseUrl}: unset PORT`);
+  });
+
+  it('signs a browser in through the dev issuer (authorization code with PKCE), with a token the host accepts', async () => {
+    const config = await (await fetch(`${host.baseUrl}/api/.well-known/openid-configuration`)).json();
+    const verifier = randomBytes(32).toString('base64url');
+    const redirectUri = `${host.baseUrl}/api/docs/oauth2-redirect.html`;
+    const form = new URLSearchParams({
+      response_type: 'code',
+      client_id: 'caseload-docs',
+      redirect_uri: redirectUri,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+      state: 's',
+      user: CASEWORKER,
+    });
+    const picked = await fetch(config.authorization_endpoint, { method: 'POST', body: form, redirect: 'manual' });
+    expect(picked.status).toBe(303);
+    const code = new URL(picked.headers.get('location')!).searchParams.get('code')!;
+    const exchange = { grant_type: 'authorization_code', code, code_verifier: verifier, client_id: 'caseload-docs', redirect_uri: redirectUri };
+    const tokens = await (await fetch(config.token_endpoint, { method: 'POST', body: new URLSearchParams(exchange) })).json();
+    const me = await host.call('/v1/users/me', { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(me.status).toBe(200);
+    expect((await me.json()).data.id).toBe(CASEWORKER);
   });
 });
 

@@ -87,6 +87,20 @@ describe('bad input always gets a 4xx problem naming the field', () => {
     await expectProblem(await host.call('/v1/tasks/stats?limit=5', { as: 'manager' }), 400, 'limit');
   });
 
+  it('several values of a filter are the parameter repeated; comma-separated values are refused with the form to use', async () => {
+    for (const [path, name, values] of [
+      ['/v1/tasks', 'status', ['pending', 'in_progress']],
+      ['/v1/tasks', 'priority', ['urgent', 'high']],
+      ['/v1/tasks', 'jurisdiction', ['IA', 'SSCS']],
+      ['/v1/tasks/stats', 'jurisdiction', ['IA', 'SSCS']],
+    ] as const) {
+      const repeated = await host.call(`${path}?${values.map((value) => `${name}=${value}`).join('&')}`, { as: 'manager' });
+      expect(repeated.status, `${path} ${name} repeated`).toBe(200);
+      const problem = await expectProblem(await host.call(`${path}?${name}=${values.join(',')}`, { as: 'manager' }), 400, name);
+      expect(problem.errors[0].message).toBe(`give several values by repeating the parameter (${name}=a&${name}=b), not separated by commas`);
+    }
+  });
+
   it('bad PATCH bodies and If-Match values → 4xx', async () => {
     const task = await createTask(host);
     const patch = (body: unknown, headers: Record<string, string> = { 'if-match': task.etag }) =>

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Role } from '../../shared/auth/roles.js';
 import { defaultDemoUser } from '../../dev/demo-users.js';
 import { loadOrCreateDevIssuer, type DevIssuer } from '../../dev/issuer.js';
-import { contractViolations } from '../contract/contract-validator.js';
+import { contractViolations, requestViolations, type RequestViolation } from '../contract/contract-validator.js';
 import { freePort } from '../../dev/free-port.js';
 import type { NodeChild } from '../support/child-process.js';
 import { launchLocalHost, runFunction, waitForIdleBroker } from '../support/local-host-process.js';
@@ -21,9 +21,11 @@ export interface LocalHost {
   /** The dev issuer's name, audience, and a signature over exactly the claims given (to forge bad tokens). */
   issuer(): Pick<DevIssuer, 'issuer' | 'audience' | 'signClaims'>;
   /**
-   * fetch against /api/..., with an optional role's token. Every response is checked against the
-   * OpenAPI document (tests/contract); `contract: false` only for calls that deliberately go
-   * outside the API (unknown routes, wrong methods), which the host answers, not an operation.
+   * fetch against /api/..., with an optional role's token. Every request and response is checked
+   * against the OpenAPI document (tests/contract): a response it does not describe fails, and so
+   * does a request it refuses that the API accepted (the document would understate what the API
+   * takes). `contract: false` only for calls that deliberately go outside the API (unknown routes,
+   * wrong methods), which the host answers, not an operation.
    */
   call(path: string, init?: RequestInit & { as?: Role | { role: Role; userId: string }; json?: unknown; contract?: boolean }): Promise<Response>;
   /** POST /admin/functions/<name>: runs a timer (or any non-HTTP function) now. */
@@ -91,8 +93,13 @@ export async function startLocalHost(options: { env?: Record<string, string> } =
       }
       if (json !== undefined) headers.set('content-type', headers.get('content-type') ?? 'application/json');
       const method = (rest.method ?? 'GET').toUpperCase();
-      const response = await fetch(`${baseUrl}/api${path}`, { ...rest, headers, ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
+      const body = json === undefined ? rest.body : JSON.stringify(json);
+      const response = await fetch(`${baseUrl}/api${path}`, { ...rest, headers, ...(json === undefined ? {} : { body }) });
       if (contract) {
+        const refused = requestViolations({ method, url: path, headers, body: await bodyText(body) });
+        if (refused.length > 0 && response.status < 400 && !refusedItemByItem(refused, path, await response.clone().text())) {
+          throw new Error(`The API accepted (${response.status}) a request the contract refuses:\n${refused.map((violation) => violation.message).join('\n')}`);
+        }
         const violations = contractViolations({
           method,
           path: path.split('?')[0]!,
@@ -123,4 +130,26 @@ export async function startLocalHost(options: { env?: Record<string, string> } =
       removeTempDir(dataDir);
     },
   };
+}
+
+/** The text of a request body as sent (strings, bytes and blobs; the suite sends nothing else). */
+async function bodyText(body: RequestInit['body'] | undefined): Promise<string | undefined> {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array || body instanceof ArrayBuffer) return Buffer.from(body as Uint8Array).toString('utf8');
+  if (body instanceof Blob) return body.text();
+  throw new Error('The test harness checks request bodies against the contract: send a string, bytes, a Blob or `json`');
+}
+
+/**
+ * A batch validates each item on its own and answers 200 with a result per item: an item the
+ * contract refuses is refused there (its result is a 4xx problem), not accepted. Then the request
+ * was not accepted as a whole, and the item-level refusal is what the contract promises.
+ */
+function refusedItemByItem(violations: readonly RequestViolation[], path: string, responseBody: string): boolean {
+  if (!/^\/v1\/tasks\/batch(\?|$)/.test(path)) return false;
+  const items = violations.map((violation) => (violation.part === 'body' ? /^\/items\/(\d+)(\/|$)/.exec(violation.instancePath ?? '')?.[1] : undefined));
+  if (items.some((item) => item === undefined)) return false;
+  const results = (JSON.parse(responseBody) as { data?: { results?: { index: number; status: number }[] } }).data?.results ?? [];
+  return items.every((item) => (results.find((result) => result.index === Number(item))?.status ?? 0) >= 400);
 }

@@ -285,7 +285,7 @@ describe('one email per recipient per operation or day', () => {
       // Every open overdue task this manager sees was flagged since the host started: all of them are new.
       const expected: string[] = [];
       for (let cursor: string | null = null, first = true; first || cursor; first = false) {
-        const page: any = await (await host.call(`/v1/tasks?overdue=true&status=pending,in_progress&limit=100${cursor ? `&cursor=${cursor}` : ''}`, { as: { role: 'manager', userId: manager.id } })).json();
+        const page: any = await (await host.call(`/v1/tasks?overdue=true&status=pending&status=in_progress&limit=100${cursor ? `&cursor=${cursor}` : ''}`, { as: { role: 'manager', userId: manager.id } })).json();
         expected.push(...page.data.map((task: { id: string }) => task.id));
         cursor = page.pagination.nextCursor;
       }

@@ -68,7 +68,8 @@ describe('list', () => {
   });
 
   it('filters by status, priority, jurisdiction, assignee and due range', async () => {
-    const urgentOrHigh = await list(`caseId=${caseId}&priority=urgent,high&limit=100`);
+    // Several values: the parameter repeated (the one form the contract declares, style form, explode true).
+    const urgentOrHigh = await list(`caseId=${caseId}&priority=urgent&priority=high&limit=100`);
     expect(urgentOrHigh.data.length).toBe(11);
     expect(new Set(urgentOrHigh.data.map((task: { priority: string }) => task.priority))).toEqual(new Set(['urgent', 'high']));
 

@@ -40,11 +40,22 @@ describe('task schemas', () => {
 });
 
 describe('list query schema', () => {
-  it('accepts repeated and comma-separated multi-values and coerces limit', () => {
-    const parsed = listTasksQuerySchema.parse({ status: ['pending', 'completed,cancelled'], limit: '50' });
+  it('accepts a multi-valued filter given once or repeated, and coerces limit and overdue', () => {
+    const parsed = listTasksQuerySchema.parse({ status: ['pending', 'completed', 'cancelled'], priority: 'high', limit: '50', overdue: 'false' });
     expect(parsed.status).toEqual(['pending', 'completed', 'cancelled']);
+    expect(parsed.priority).toEqual(['high']);
     expect(parsed.limit).toBe(50);
+    expect(parsed.overdue).toBe(false);
     expect(parsed.sort).toBe('dueDate');
+    expect(listTasksQuerySchema.parse({}).limit).toBe(20);
+  });
+
+  it('refuses comma-separated values, naming the parameter and the repeated form', () => {
+    const query = { status: ['pending', 'completed,cancelled'] };
+    const refused = listTasksQuerySchema.safeParse(query);
+    expect(fieldErrorsFromZod(refused.error!, 'query', query)).toEqual([
+      { in: 'query', field: 'status', message: 'give several values by repeating the parameter (status=a&status=b), not separated by commas' },
+    ]);
   });
 
   it('rejects repeated single-valued parameters, bad limits and inverted ranges', () => {
