@@ -37,7 +37,7 @@ const appDir = PACKAGE_DIR;
 
 async function main(): Promise<void> {
   const dev = resolveDevSettings();
-  // Two lines per invocation: written once per event-loop turn, not one synchronous write each.
+  // One line per invocation, written once per event-loop turn rather than one synchronous write each.
   const log = lineWriter();
   if (!existsSync(join(appDir, 'package.json'))) {
     throw new Error(`No deployment package in ${appDir}: build it with \`npm run package\` (npm start does).`);
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   // read on each call so a rotation (POST /admin/notifications/api-key/rotate) is picked up after a 403.
   const notifyApiKey: SecretSource | undefined = notify ? { description: 'the local Notify service key', read: async () => notify.apiKey() } : undefined;
   bundle.configureServices({ messaging: new LocalBrokerMessaging(`${dev.baseUrl}/admin/service-bus`), ...(notifyApiKey ? { notifyApiKey } : {}) });
-  const host = await startFunctionsHost({ port: dev.port, host: 'localhost', projectDir: appDir, extraRoutes, log });
+  const host = await startFunctionsHost({ port: dev.port, host: 'localhost', projectDir: appDir, extraRoutes, log, oneLinePerInvocation: true });
   broker.attach(host);
   // Deliver whatever is waiting in task outboxes now (the demo data's creation events, or events
   // a crash left behind) rather than at the relay's first scheduled run.

@@ -13,6 +13,8 @@ export interface EventFacts {
   now: Date;
   /** The bulk operation making the change, recorded on the event. */
   operationId?: string;
+  /** The W3C traceparent of the invocation making the change, recorded on the event. */
+  traceparent?: string;
 }
 
 export const SYSTEM_ACTOR = { userId: 'system', name: 'Caseload' } as const;
@@ -93,6 +95,7 @@ export function recordEvent(before: TaskDocument | null, next: TaskDocument, fac
     after: snapshotOf(versioned),
     changes,
     ...(facts.operationId ? { operationId: facts.operationId } : {}),
+    ...(facts.traceparent ? { traceparent: facts.traceparent } : {}),
   };
   const event: TaskEvent = { ...content, hash: eventHash(content) };
   return {

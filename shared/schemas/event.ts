@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sensitive } from './primitives.js';
 import { jurisdictionSchema, taskSchema } from './task.js';
 
 /**
@@ -31,7 +32,7 @@ export type TaskSnapshot = z.infer<typeof taskSnapshotSchema>;
 export const actorSchema = z.object({
   /** The user's id, or `system` for changes the app makes itself (e.g. flagging overdue tasks). */
   userId: z.string(),
-  name: z.string().nullable(),
+  name: sensitive(z.string()).nullable(),
 });
 
 export const taskEventSchema = z.object({
@@ -56,5 +57,15 @@ export const taskEventSchema = z.object({
   changes: z.array(z.string()),
   /** Set when a bulk operation made the change (e.g. a reassignment): its id. Absent otherwise. */
   operationId: z.uuid().optional(),
+  /**
+   * The W3C traceparent of the invocation that made the change: its trace id is the Application
+   * Insights operation id of the request, so an audit record leads to its whole transaction, and
+   * the outbox sends the event in that trace however late. Absent on events recorded before it existed.
+   */
+  traceparent: z
+    .string()
+    .regex(/^00-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/)
+    .optional()
+    .meta({ description: 'W3C traceparent of the request that made the change (its trace id is the Application Insights operation id).' }),
 });
 export type TaskEvent = z.infer<typeof taskEventSchema>;

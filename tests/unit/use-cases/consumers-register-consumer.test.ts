@@ -103,7 +103,9 @@ describe('runConsumer: a valid message', () => {
     expect(context.traceparent).toBe(TRACEPARENT);
     expect(context.deliveryCount).toBe(3);
     expect(context.invocation).toBe(invocation);
-    expect(context.services.messaging).toBe(messaging);
+    // The configured messaging, behind the tracing every send goes through.
+    await context.services.messaging.send('overdue-tasks', [{ messageId: 'through-the-configured-port', body: {} }]);
+    expect(messaging.sent.at(-1)?.message.messageId).toBe('through-the-configured-port');
     expect(context.services.now()).toEqual(FIXED_NOW);
     expect(invocation.calls).toEqual({ log: [], warn: [], error: [] });
   });
