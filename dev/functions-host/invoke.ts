@@ -148,6 +148,12 @@ async function runInvocation(fn: RegisteredFunction, request: InvocationRequest)
     },
   };
 
+  // The one line carries what the request or message said (a correlation id, an error message), so
+  // it goes through the app's log hooks like the app's own lines (e.g. its redaction).
+  const writeSummary = (level: RpcLogLevel, line: string): void => {
+    const rewritten = applyLogHooks(level, 'system', line, hookData, invocationContext);
+    writeLog(rewritten.level, rewritten.message, scope);
+  };
   writeLog(oneLine ? 'debug' : 'information', `Executing 'Functions.${functionName}' (Reason='${request.reason ?? 'Invoked by the local host'}', Id=${invocationId})`, scope);
   try {
     const model = registry.programmingModel;
@@ -176,7 +182,7 @@ async function runInvocation(fn: RegisteredFunction, request: InvocationRequest)
     const response = await invocationModel.getResponse(context, post.result);
     const durationMs = Math.round(performance.now() - started);
     const outputs = collectOutputs(fn, response);
-    if (oneLine) writeLog('information', invocationLine({ request, outputs, durationMs, folded }), scope);
+    if (oneLine) writeSummary('information', invocationLine({ request, outputs, durationMs, folded }));
     else writeLog('information', `Executed 'Functions.${functionName}' (Succeeded, Id=${invocationId}, Duration=${durationMs}ms)`, scope);
     return {
       invocationId,
@@ -189,7 +195,7 @@ async function runInvocation(fn: RegisteredFunction, request: InvocationRequest)
   } catch (error) {
     const durationMs = Math.round(performance.now() - started);
     if (oneLine) {
-      writeLog('error', invocationLine({ request, outputs: [], durationMs, folded, error }), scope);
+      writeSummary('error', invocationLine({ request, outputs: [], durationMs, folded, error }));
       writeLog('debug', errorDetail(error), scope);
     } else writeLog('error', `Executed 'Functions.${functionName}' (Failed, Id=${invocationId}, Duration=${durationMs}ms) ${errorDetail(error)}`, scope);
     throw new FunctionInvocationError(functionName, invocationId, error);

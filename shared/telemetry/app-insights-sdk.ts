@@ -45,6 +45,9 @@ export function startAppInsights(connectionString: string): TelemetrySink {
   useAzureMonitor({
     azureMonitorExporterOptions: { connectionString },
     enableLiveMetrics: false,
+    // Every span of every invocation (the default rate-limits to 5 traces a second, which drops the spans of busy invocations).
+    samplingRatio: 1,
+    tracesPerSecond: 0,
     instrumentationOptions: {
       http: { enabled: false },
       azureSdk: { enabled: false },

@@ -80,6 +80,7 @@ export async function withDependency<T>(name: string, kind: DependencyKind, call
 }
 
 function statusOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown; statusCode?: unknown } | undefined)?.statusCode ?? (error as { code?: unknown } | undefined)?.code;
+  const failure = error as { statusCode?: unknown; status?: unknown; code?: unknown } | undefined;
+  const code = failure?.statusCode ?? failure?.status ?? failure?.code;
   return code === undefined ? undefined : String(code);
 }

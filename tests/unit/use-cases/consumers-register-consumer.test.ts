@@ -129,6 +129,17 @@ describe('runConsumer: a valid message', () => {
     ]);
   });
 
+  it('reads Diagnostic-Id under the name the library gives it (diagnostic-Id), and continues the host\'s span when the host already parented it on the message', async () => {
+    const { spec, received } = overdueConsumer();
+    const sendSpan = '00-55555555555555555555555555555555-9999999999999999-01';
+    const hostSpan = '00-55555555555555555555555555555555-aaaaaaaaaaaaaaaa-01';
+    // As the Node library hands application properties over: first letter lower-cased.
+    await runConsumer(spec, candidate, fakeInvocation({ deliveryCount: 1, applicationProperties: { 'diagnostic-Id': TRACEPARENT } }));
+    // The host's invocation span is a child of the send (same trace): the app's work hangs under it.
+    await runConsumer(spec, candidate, fakeInvocation({ deliveryCount: 1, applicationProperties: { 'diagnostic-Id': sendSpan, traceparent: sendSpan } }, hostSpan));
+    expect(received.map((context) => context.traceparent)).toEqual([TRACEPARENT, hostSpan]);
+  });
+
   it('builds the services once for the process; they can no longer be reconfigured', async () => {
     const { spec, received } = overdueConsumer();
     await runConsumer(spec, candidate, fakeInvocation({ deliveryCount: 1 }));
