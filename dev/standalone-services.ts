@@ -35,7 +35,14 @@ async function main(): Promise<void> {
 
   const routes = devIssuerRoutes(issuer);
   const server = createServer((req, res) => {
-    if (!routes(req, res)) res.writeHead(404).end();
+    routes(req, res).then(
+      (answered) => {
+        if (!answered) res.writeHead(404).end();
+      },
+      () => {
+        if (!res.headersSent) res.writeHead(500).end();
+      },
+    );
   });
   await new Promise<void>((listening) => server.listen(dev.port, 'localhost', listening));
 

@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   const issuerRoutes = devIssuerRoutes(issuer);
   const requestRoutes = cosmosRequestRoutes(tally);
   const extraRoutes = async (req: IncomingMessage, res: ServerResponse) =>
-    issuerRoutes(req, res) ||
+    (await issuerRoutes(req, res)) ||
     requestRoutes(req, res) ||
     (await broker.handle(req, res)) ||
     (faultProxy ? await faultProxy.handle(req, res) : false) ||

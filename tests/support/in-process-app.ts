@@ -97,9 +97,11 @@ export async function startInProcessApp(options: { caches?: CacheOptions } = {})
   try {
     cosmos = await startEmbeddedCosmos({ dataDir, fsync: false, log: () => {}, onRequest: tally.record });
     // The issuer's key set on loopback: the verifier fetches it once, as it fetches Entra's.
-    let routes: ((req: Parameters<ReturnType<typeof devIssuerRoutes>>[0], res: Parameters<ReturnType<typeof devIssuerRoutes>>[1]) => boolean) | undefined;
+    let routes: ReturnType<typeof devIssuerRoutes> | undefined;
     keys = createServer((req, res) => {
-      if (!routes?.(req, res)) res.writeHead(404).end();
+      void (routes?.(req, res) ?? Promise.resolve(false)).then((answered) => {
+        if (!answered) res.writeHead(404).end();
+      });
     });
     await new Promise<void>((resolve) => keys!.listen(0, '127.0.0.1', resolve));
     const issuer = await loadOrCreateDevIssuer({ dataDir, baseUrl: `http://127.0.0.1:${(keys.address() as AddressInfo).port}` });

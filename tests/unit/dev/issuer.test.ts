@@ -13,13 +13,15 @@ const CASEY = { id: 'c0000000-0000-4000-8000-000000000001', name: 'Casey Casewor
 /** A real local host whose request handler the test swaps; falls back to 404 like the host would. */
 let server: Server;
 let baseUrl: string;
-let handler: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+let handler: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
 let root: string;
 let dataDir: string;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    if (!handler?.(req, res)) res.writeHead(404).end('not found');
+    void (handler?.(req, res) ?? Promise.resolve(false)).then((answered) => {
+      if (!answered) res.writeHead(404).end('not found');
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -60,7 +62,12 @@ describe('loadOrCreateDevIssuer', () => {
       issuer: issuer.issuer,
       jwksUri: issuer.jwksUri,
       openidConfigurationUri: 'http://localhost:7071/api/.well-known/openid-configuration',
+      authorizationEndpoint: 'http://localhost:7071/api/oauth2/authorize',
+      tokenEndpoint: 'http://localhost:7071/api/oauth2/token',
     });
+    expect(issuer.authorizationEndpoint).toBe('http://localhost:7071/api/oauth2/authorize');
+    expect(issuer.tokenEndpoint).toBe('http://localhost:7071/api/oauth2/token');
+    expect(issuer.apiScope).toBe('api://caseload-local/user_impersonation');
   });
 
   it('stores the private key as PKCS8 PEM, owner-only, and publishes only the public key', async () => {
@@ -168,6 +175,16 @@ describe('devIssuerRoutes', () => {
     const body = (await response.json()) as Record<string, unknown>;
     expect(body).toEqual(issuer.openidConfiguration());
     expect(body).toMatchObject({ issuer: issuer.issuer, jwks_uri: issuer.jwksUri, id_token_signing_alg_values_supported: ['ES256'] });
+    // Sign-in is advertised as Entra advertises it: authorization code with PKCE S256, public clients.
+    expect(body).toMatchObject({
+      authorization_endpoint: issuer.authorizationEndpoint,
+      token_endpoint: issuer.tokenEndpoint,
+      response_types_supported: ['code'],
+      grant_types_supported: ['authorization_code'],
+      code_challenge_methods_supported: ['S256'],
+      token_endpoint_auth_methods_supported: ['none'],
+    });
+    expect(body.scopes_supported).toContain(issuer.apiScope);
   });
 
   it('serves the JWKS at jwks_uri, ignoring a query string', async () => {
