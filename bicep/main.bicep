@@ -76,6 +76,8 @@ param notifyTemplateIds object = {
 }
 @description('The caseworker UI\'s task address: links in emails are <this>/<task id>.')
 param taskLinkBaseUrl string = ''
+@description('Client id of the operations console\'s app registration (a single-page application; docs/observability.md). Empty: console sign-in off.')
+param consoleClientId string = ''
 
 // --- Identity and API gateway -------------------------------------------------------------
 @description('Entra ID tenant whose tokens the API accepts (default: the deployment tenant).')
@@ -114,7 +116,7 @@ var allTags = union(tags, { 'azd-env-name': environmentName, workload: workload 
 
 // The routes that answer without a token (functions registered with authenticated: false).
 // The routes of the functions registered with authenticated: false (tests/infra keeps the two in step).
-var anonymousPaths = ['v1/health', 'v1/health/ready', 'v1/version', 'openapi.json', 'docs', 'docs/{file}']
+var anonymousPaths = ['v1/health', 'v1/health/ready', 'v1/version', 'openapi.json', 'docs', 'docs/{file}', 'console', 'console/{file}']
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
   name: names.resourceGroup
@@ -240,6 +242,7 @@ module functionApp 'modules/functionapp.bicep' = {
     notifyApiKeySecretName: notifyApiKeySecretName
     notifyTemplateIds: notifyTemplateIds
     taskLinkBaseUrl: taskLinkBaseUrl
+    consoleClientId: consoleClientId
     countersReconcileSchedule: countersReconcileSchedule
     appVersion: appVersion
     instanceMemoryMB: functionInstanceMemoryMB

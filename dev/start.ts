@@ -93,6 +93,8 @@ async function main(): Promise<void> {
     process.env[SETTING.notifyTemplateBulkReassignment] ??= DEV_NOTIFY_TEMPLATES.bulkReassignment.id;
   }
   process.env[SETTING.taskLinkBaseUrl] ??= `${dev.baseUrl}/api/v1/tasks`;
+  // The operations console signs in against the dev issuer, which takes any client id.
+  process.env[SETTING.consoleClientId] ??= 'caseload-console';
 
   const database = createCosmosDatabase(loadSettings());
   if (useEmbeddedForApp) {

@@ -50,6 +50,12 @@ export const SETTING = {
   /** Where a task is opened in the caseworker UI: an email's link is `<this>/<task id>`. */
   taskLinkBaseUrl: 'TASK_LINK_BASE_URL',
   countersReconcileSchedule: 'COUNTERS_RECONCILE_SCHEDULE',
+  /**
+   * Client id the operations console (/api/console) signs in with: an Entra app registration for a
+   * single-page application (public client, redirect URI https://<gateway>/api/console) allowed to
+   * ask for the API's scope. Unset: the console says sign-in is not configured. Locally any value.
+   */
+  consoleClientId: 'CONSOLE_CLIENT_ID',
 } as const;
 
 const TEMPLATE_SETTINGS: Readonly<Record<NotificationKind, string>> = {
@@ -148,6 +154,7 @@ const settingsSchema = z.object({
   [SETTING.notifyTemplateBulkReassignment]: optionalTemplateId,
   [SETTING.taskLinkBaseUrl]: optionalUrl,
   [SETTING.countersReconcileSchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.countersReconcileSchedule]),
+  [SETTING.consoleClientId]: optionalString,
 });
 
 export interface Settings {
@@ -163,6 +170,8 @@ export interface Settings {
   cursorKeys: readonly Buffer[];
   /** GOV.UK Notify; see NotifySettings. */
   notify: NotifySettings;
+  /** The operations console's sign-in client id (CONSOLE_CLIENT_ID); undefined: sign-in not configured. */
+  consoleClientId: string | undefined;
 }
 
 /**
@@ -206,6 +215,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     },
     cursorKeys: s[SETTING.cursorKeys],
     notify: notifySettings(s),
+    consoleClientId: s[SETTING.consoleClientId],
   };
 }
 

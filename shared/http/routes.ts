@@ -12,6 +12,8 @@ export const ROUTES = {
   openapiDocument: { method: 'GET', path: 'openapi.json' },
   docsPage: { method: 'GET', path: 'docs' },
   docsAsset: { method: 'GET', path: 'docs/{file}' },
+  consolePage: { method: 'GET', path: 'console' },
+  consoleAsset: { method: 'GET', path: 'console/{file}' },
   tasksCreate: { method: 'POST', path: 'v1/tasks' },
   tasksList: { method: 'GET', path: 'v1/tasks' },
   tasksStats: { method: 'GET', path: 'v1/tasks/stats' },
@@ -43,6 +45,7 @@ export const ROUTES = {
   operationsGet: { method: 'GET', path: 'v1/operations/{id}' },
   adminDeadLetters: { method: 'GET', path: 'v1/admin/dead-letters/{entity}' },
   adminDeadLettersReplay: { method: 'POST', path: 'v1/admin/dead-letters/{entity}/replay' },
+  adminOverview: { method: 'GET', path: 'v1/admin/overview' },
 } as const satisfies Record<string, { method: HttpMethod; path: string }>;
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

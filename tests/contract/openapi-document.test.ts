@@ -27,7 +27,7 @@ describe('the committed OpenAPI document', () => {
   it('secures every operation but the public ones, and documents problems as RFC 9457', () => {
     for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, any>>)) {
       for (const [method, operation] of Object.entries(item)) {
-        const isPublic = /^\/(v1\/(health|health\/ready|version)|openapi\.json|docs(\/\{file\})?)$/.test(path);
+        const isPublic = /^\/(v1\/(health|health\/ready|version)|openapi\.json|docs(\/\{file\})?|console(\/\{file\})?)$/.test(path);
         const expected = isPublic ? [] : path.startsWith('/v1/admin/') ? [{ adminBearer: [] }] : [{ bearer: [] }, { entraId: [] }];
         expect(operation.security, `${method} ${path}`).toEqual(expected);
         expect(operation.responses['500'], `${method} ${path}`).toEqual({ $ref: '#/components/responses/Problem500' });

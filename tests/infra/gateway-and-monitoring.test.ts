@@ -38,7 +38,7 @@ describe('API Management', () => {
     expect(paths.length).toBeGreaterThan(0);
     // APIM's API path is 'api' and its backend is https://<app>/api, so operation paths are the routes
     // (v1/..., and the public contract and docs routes), never prefixed with /api themselves.
-    for (const path of paths) expect(path, `OpenAPI path ${path}`).toMatch(/^\/(v1\/|openapi\.json$|docs(\/|$))/);
+    for (const path of paths) expect(path, `OpenAPI path ${path}`).toMatch(/^\/(v1\/|openapi\.json$|docs(\/|$)|console(\/|$))/);
   });
 
   it('the backend is the Function App host, through the API policy', () => {
