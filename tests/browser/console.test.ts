@@ -1,21 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CosmosClient } from '@azure/cosmos';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTAINERS } from '../../shared/config/entities.js';
 import { ensureLocalDatabase } from '../../dev/local-database.js';
 import { freePort } from '../../dev/free-port.js';
 import { createTask } from '../integration/fixtures.js';
 import { startLocalHost, type LocalHost } from '../integration/local-host.js';
+import { launchChromium } from '../support/chromium.js';
+import { localDatabase } from '../support/local-database.js';
 
 /**
  * The operations console in a real browser (Debian's Chromium, driven by playwright-core): an admin
  * signs in through the dev issuer (authorization code with PKCE), sees a dead letter appear after a
  * real failure of the audit writer, replays it from the page and sees the count drop. The page
- * must load everything from this host and break none of its CSP. .ci/run installs Chromium.
+ * must load everything from this host and break none of its CSP.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = join(import.meta.dirname, '..', 'artifacts');
 
 let host: LocalHost;
@@ -26,20 +26,14 @@ beforeAll(async () => {
   cosmosPort = await freePort();
   host = await startLocalHost({ env: { CASELOAD_COSMOS_PORT: String(cosmosPort) } });
   await host.brokerIdle();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
   await host?.dispose();
 });
 
-function database() {
-  return new CosmosClient({ endpoint: `http://127.0.0.1:${cosmosPort}`, key: 'Y2FzZWxvYWQ=', connectionPolicy: { enableEndpointDiscovery: false } }).database('caseload');
-}
+const database = () => localDatabase(cosmosPort);
 
 const auditDeadLetters = (page: Page) => page.locator('tr[data-entity="audit"] td[data-field="deadLettered"]');
 

@@ -1,15 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../integration/local-host.js';
+import { launchChromium } from '../support/chromium.js';
 
 /**
  * The docs page in a real browser (Debian's Chromium, driven by playwright-core): it renders every
  * operation of the contract from npm-served assets and "Try it" calls the local host with a dev
  * token. .ci/run installs Chromium; set CHROMIUM_PATH to use another build.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = join(import.meta.dirname, '..', 'artifacts');
 
 let host: LocalHost;
@@ -17,12 +17,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   host = await startLocalHost();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Root in CI needs --no-sandbox; the rest keep Chromium off a network this machine does not have.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

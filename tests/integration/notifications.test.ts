@@ -174,7 +174,7 @@ describe('exactly once', () => {
     await createTask(host, { assignee: casey.id });
     await until('the retry to have run', async () => {
       const stats = await (await host.broker(`/${NOTIFICATIONS_PATH}/stats`)).json();
-      return host.output().includes('"foundAtNotify":"true"') && stats.scheduled === 0 ? true : undefined;
+      return host.output().includes('foundAtNotify=true') && stats.scheduled === 0 ? true : undefined;
     });
     await expectNotificationsSubscriptionEmpty();
     expect(await emailsTo(casey)).toHaveLength(1);

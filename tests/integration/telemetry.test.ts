@@ -6,13 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTAINERS } from '../../shared/config/entities.js';
 import { ensureLocalDatabase } from '../../dev/local-database.js';
 import { freePort } from '../../dev/free-port.js';
 import { createTask, taskBody } from './fixtures.js';
 import { startLocalHost, type LocalHost } from './local-host.js';
+import { localDatabase } from '../support/local-database.js';
 
 /**
  * Telemetry from the deployment package, when it is switched on: the local host runs dist/app with
@@ -105,9 +105,7 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
   }
 }
 
-function database() {
-  return new CosmosClient({ endpoint: `http://127.0.0.1:${cosmosPort}`, key: 'Y2FzZWxvYWQ=', connectionPolicy: { enableEndpointDiscovery: false } }).database('caseload');
-}
+const database = () => localDatabase(cosmosPort);
 
 describe('Application Insights from the deployment package', () => {
   it('sends the custom metrics the app tracks (the SDK loads after the first invocation, metrics before it are kept)', async () => {
