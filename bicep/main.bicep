@@ -48,6 +48,18 @@ param cursorKeysSecretName string = 'cursor-keys'
 @allowed(['Standard_LRS', 'Standard_ZRS'])
 param storageSku string = 'Standard_LRS'
 
+// Attachments (docs/attachments.md): their own storage account.
+@allowed(['Enabled', 'Disabled'])
+@description('Public endpoint of the attachments account, where clients upload and download with SAS URLs.')
+param attachmentsPublicNetworkAccess string = 'Enabled'
+@description('Client networks (IPv4 or CIDR) admitted to the attachments account\'s public endpoint. Empty: any.')
+param attachmentsAllowedIpRanges array = []
+@description('Microsoft Defender for Storage malware scanning on upload for the attachments; files are then offered only once found clean.')
+param attachmentsMalwareScanning bool = false
+@description('Most GB Defender scans per month for the attachments (-1: no cap).')
+param attachmentsMalwareScanningCapGBPerMonth int = 1000
+param notesAttachmentsSweepSchedule string = '0 * * * * *'
+
 // --- Function App -------------------------------------------------------------------------
 @allowed([512, 2048, 4096])
 param functionInstanceMemoryMB int = 2048
@@ -172,6 +184,25 @@ module storage 'modules/storage.bicep' = {
   }
 }
 
+module attachments 'modules/attachments.bicep' = {
+  name: 'attachments'
+  scope: rg
+  params: {
+    location: location
+    tags: allTags
+    names: names
+    skuName: storageSku
+    functionPrincipalId: identity.outputs.principalId
+    corsAllowedOrigins: corsAllowedOrigins
+    publicNetworkAccess: attachmentsPublicNetworkAccess
+    allowedIpRanges: attachmentsAllowedIpRanges
+    privateEndpointSubnetId: network.outputs.privateEndpointSubnetId
+    privateDnsZoneId: network.outputs.blobDnsZoneId
+    malwareScanning: attachmentsMalwareScanning
+    malwareScanningCapGBPerMonth: attachmentsMalwareScanningCapGBPerMonth
+  }
+}
+
 module cosmos 'modules/cosmos.bicep' = {
   name: 'cosmos'
   scope: rg
@@ -251,6 +282,9 @@ module functionApp 'modules/functionapp.bicep' = {
     privateDnsZoneId: network.outputs.functionDnsZoneId
     virtualNetworkSubnetId: network.outputs.functionSubnetId
     deploymentAllowedIpRanges: deploymentAllowedIpRanges
+    attachmentsBlobEndpoint: attachments.outputs.blobEndpoint
+    attachmentsMalwareScanning: attachmentsMalwareScanning ? 'defender' : 'off'
+    notesAttachmentsSweepSchedule: notesAttachmentsSweepSchedule
   }
 }
 
@@ -301,3 +335,4 @@ output FUNCTION_APP_NAME string = functionApp.outputs.name
 output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
 output SERVICE_BUS_NAMESPACE_FQDN string = serviceBus.outputs.fullyQualifiedNamespace
 output KEY_VAULT_NAME string = keyVault.outputs.name
+output ATTACHMENTS_STORAGE_ACCOUNT string = attachments.outputs.name

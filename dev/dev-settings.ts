@@ -11,12 +11,15 @@ export const DEV_SETTING = {
   dataDir: 'CASELOAD_DATA_DIR',
   cosmosPort: 'CASELOAD_COSMOS_PORT',
   cosmosFaultProxy: 'CASELOAD_COSMOS_FAULT_PROXY',
+  azuritePort: 'CASELOAD_AZURITE_PORT',
 } as const;
 
 const DEFAULT_PORT = 7071;
 /** The Cosmos emulator's usual port; only `npm run services` uses a fixed one (the local host picks a free port). */
 const DEFAULT_COSMOS_PORT = 8081;
 const DEFAULT_DATA_DIR = '.data';
+/** Azurite's usual Blob port: what `UseDevelopmentStorage=true` means, so `npm run services` uses it for `func start`. */
+export const DEFAULT_AZURITE_BLOB_PORT = 10000;
 
 export interface DevSettings {
   port: number;
@@ -28,6 +31,8 @@ export interface DevSettings {
   baseUrl: string;
   /** Put the fault proxy (dev/cosmos/fault-proxy.ts) between the app and the embedded database. */
   cosmosFaultProxy: boolean;
+  /** Azurite's Blob port when set; unset, the local host takes any free one and `npm run services` 10000. */
+  azuritePort: number | undefined;
 }
 
 export class DevSettingsError extends Error {
@@ -52,7 +57,8 @@ export function resolveDevSettings(env: NodeJS.ProcessEnv = process.env, cwd: st
   const rawDataDir = env[DEV_SETTING.dataDir]?.trim();
   const dataDir = rawDataDir ? resolve(cwd, rawDataDir) : join(projectRoot(cwd), DEFAULT_DATA_DIR);
   const cosmosFaultProxy = readFlag(env, DEV_SETTING.cosmosFaultProxy);
-  return { port, cosmosPort, dataDir, baseUrl: `http://localhost:${port}`, cosmosFaultProxy };
+  const azuritePort = env[DEV_SETTING.azuritePort]?.trim() ? readPort(env, DEV_SETTING.azuritePort, DEFAULT_AZURITE_BLOB_PORT) : undefined;
+  return { port, cosmosPort, dataDir, baseUrl: `http://localhost:${port}`, cosmosFaultProxy, azuritePort };
 }
 
 /** `1` / `true` on, `0` / `false` / unset off; anything else is a mistake worth stopping for. */

@@ -14,6 +14,7 @@ import { COSMOS_DATABASE_DEFAULT } from '../shared/config/entities.js';
 import { SCHEDULE_DEFAULTS, SETTING, loadSettings } from '../shared/config/settings.js';
 import type { SecretSource } from '../shared/config/secret-source.js';
 import { createCosmosDatabase } from '../shared/store/cosmos-client.js';
+import { startAzurite, type LocalBlobService } from './azurite/index.js';
 import { startCosmosFaultProxy, type CosmosFaultProxy } from './cosmos/fault-proxy.js';
 import { startEmbeddedCosmos } from './cosmos/index.js';
 import { cosmosRequestRoutes } from './cosmos/request-admin.js';
@@ -96,6 +97,16 @@ async function main(): Promise<void> {
   // The operations console signs in against the dev issuer, which takes any client id.
   process.env[SETTING.consoleClientId] ??= 'caseload-console';
 
+  // Attachments go to Azurite (the Azure Storage emulator) unless a Blob service is named; it starts
+  // beside the host and the same code signs its SAS URLs, with its account key instead of a user
+  // delegation key (docs/attachments.md).
+  let azurite: LocalBlobService | undefined;
+  if (!process.env[SETTING.attachmentsBlobServiceUri]) {
+    azurite = await startAzurite({ dataDir: dev.dataDir, port: dev.azuritePort, log });
+    process.env[SETTING.attachmentsBlobServiceUri] = azurite.blobServiceUri;
+    process.env[SETTING.attachmentsAccountKey] = azurite.accountKey;
+  }
+
   const database = createCosmosDatabase(loadSettings());
   if (useEmbeddedForApp) {
     await ensureLocalDatabase(database);
@@ -130,6 +141,7 @@ async function main(): Promise<void> {
   log(`Data folder: ${dev.dataDir}${useEmbeddedForApp ? '' : ` (app data in the Cosmos account set by ${SETTING.cosmosEndpoint})`}`);
   if (faultProxy) log(`The app reaches its database through the fault proxy: PUT ${dev.baseUrl}/admin/cosmos/faults (see dev/cosmos/README.md).`);
   if (notify) log(`Emails go to a local GOV.UK Notify-compatible API; see them at ${dev.baseUrl}/admin/notifications`);
+  if (azurite) log(`Attachments are stored in Azurite (Blob service ${azurite.blobServiceUri}, data in ${relative(process.cwd(), join(dev.dataDir, 'azurite')) || dev.dataDir}).`);
   log('Get a token for a demo user, then call the API:');
   log(`  TOKEN=$(npm run -s token -- manager)`);
   log(`  curl -H "Authorization: Bearer $TOKEN" ${host.apiBaseUrl}/v1/tasks`);
@@ -144,6 +156,7 @@ async function main(): Promise<void> {
     await broker.close();
     await host.close();
     await faultProxy?.close();
+    await azurite?.close();
     await embedded.close();
     process.exit(0);
   };

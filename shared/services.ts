@@ -15,6 +15,7 @@ import { createCosmosDatabase } from './store/cosmos-client.js';
 import { CounterRepository } from './store/counter-repository.js';
 import { CursorCodec } from './store/cursor.js';
 import { IdempotencyRepository } from './store/idempotency-repository.js';
+import { NoteRepository } from './store/note-repository.js';
 import { NotificationRepository } from './store/notification-repository.js';
 import { OperationRepository } from './store/operation-repository.js';
 import { ReferenceRepository } from './store/reference-repository.js';
@@ -22,6 +23,8 @@ import { TaskRepository } from './store/task-repository.js';
 import { UserRepository } from './store/user-repository.js';
 import { startTelemetry } from './telemetry/app-insights.js';
 import { recordMetric } from './telemetry/metrics.js';
+import { deferredAttachmentStorage, unconfiguredAttachmentStorage, type AttachmentStorage } from './storage/attachment-storage.js';
+import { ATTACHMENTS_CONTAINER } from './config/entities.js';
 
 /**
  * The composition root: every client and repository the app uses, built once per process (a
@@ -46,6 +49,10 @@ export interface Services {
   notifications: NotificationRepository;
   /** Maintained task counts (stats, overdue backlog), kept up to date from the task events. */
   counters: CounterRepository;
+  /** Task notes (docs/attachments.md). */
+  notes: NoteRepository;
+  /** Attachment bytes in Blob Storage: signed upload and download URLs, checks, housekeeping. */
+  attachmentStorage: AttachmentStorage;
   /** The callers' directory entries for authentication, cached for a short time (shared/auth/directory-cache.ts). */
   directory: DirectoryCache;
   messaging: Messaging;
@@ -70,7 +77,7 @@ export interface CacheOptions {
  * What a host or a test may supply instead of what the settings describe (e.g. the local broker).
  * `notifyApiKey`: where the Notify API key comes from instead of Key Vault (the local host's dev key).
  */
-export type ServiceOverrides = Partial<Pick<Services, 'database' | 'messaging' | 'tokenVerifier' | 'now' | 'notify'>> & {
+export type ServiceOverrides = Partial<Pick<Services, 'database' | 'messaging' | 'tokenVerifier' | 'now' | 'notify' | 'attachmentStorage'>> & {
   notifyApiKey?: SecretSource;
   caches?: CacheOptions;
 };
@@ -94,6 +101,8 @@ export function createServices(settings: Settings, overrides: ServiceOverrides =
     idempotency: new IdempotencyRepository(database),
     notifications: new NotificationRepository(database),
     counters: new CounterRepository(database),
+    notes: new NoteRepository(database, cursors),
+    attachmentStorage: overrides.attachmentStorage ?? createAttachmentStorage(settings),
     directory: new DirectoryCache(users, { ...caches.directory, clock }),
     // Every send traced, whichever adapter: each message carries its send span (Diagnostic-Id).
     messaging: tracedMessaging(overrides.messaging ?? createMessaging(settings)),
@@ -114,6 +123,24 @@ function createMessaging(settings: Settings): Messaging {
   return deferredMessaging(async () => {
     const { ServiceBusMessaging } = await import('./messaging/service-bus-messaging.js');
     return new ServiceBusMessaging(namespace, managedIdentityCredential(settings.managedIdentityClientId));
+  });
+}
+
+/**
+ * Attachment storage, its SDK loaded on first use. The one branch: an account key is only ever
+ * set for Azurite (the local host); in Azure the URLs are signed with a user delegation key that
+ * the managed identity obtains, and the account accepts no key at all.
+ */
+function createAttachmentStorage(settings: Settings): AttachmentStorage {
+  const { blobServiceUri, accountKey } = settings.attachments;
+  if (!blobServiceUri) return unconfiguredAttachmentStorage(SETTING.attachmentsBlobServiceUri);
+  return deferredAttachmentStorage(async () => {
+    const { createBlobAttachmentStorage } = await import('./storage/blob-attachment-storage.js');
+    return createBlobAttachmentStorage({
+      blobServiceUri,
+      container: ATTACHMENTS_CONTAINER,
+      auth: accountKey ? { accountKey } : { credential: managedIdentityCredential(settings.managedIdentityClientId) },
+    });
   });
 }
 

@@ -27,6 +27,8 @@ param cosmosZoneRedundant = true
 param serviceBusSku = 'Premium'
 param storageSku = 'Standard_ZRS'
 param keyVaultPublicNetworkAccess = 'Disabled'
+// Attachments (docs/attachments.md): uploads scanned by Defender for Storage; files offered only once clean.
+param attachmentsMalwareScanning = true
 param functionInstanceMemoryMB = 2048
 param functionMaximumInstanceCount = 100
 param apimCapacity = 1

@@ -15,7 +15,7 @@ var containers = [
       indexingMode: 'consistent'
       automatic: true
       includedPaths: [{ path: '/*' }]
-      excludedPaths: [{ path: '/description/?' }, { path: '/pendingEvents/*' }, { path: '/"_etag"/?' }]
+      excludedPaths: [{ path: '/description/?' }, { path: '/pendingEvents/*' }, { path: '/noteWrites/*' }, { path: '/"_etag"/?' }]
       // Every list query orders by (sort field, id); Cosmos needs one composite index per
       // two-field ORDER BY and direction. The last one serves the overdue scan.
       compositeIndexes: [
@@ -81,6 +81,17 @@ var containers = [
       indexingMode: 'consistent'
       automatic: true
       includedPaths: []
+      excludedPaths: [{ path: '/*' }]
+    }
+  }
+  {
+    // Task notes: a task's notes newest first (sequence); the text is never filtered on.
+    id: entityNames.containers.notes
+    partitionKey: { paths: ['/taskId'] }
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [{ path: '/taskId/?' }, { path: '/sequence/?' }]
       excludedPaths: [{ path: '/*' }]
     }
   }

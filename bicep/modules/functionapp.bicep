@@ -93,6 +93,17 @@ param virtualNetworkSubnetId string
 @description('CIDR ranges allowed to reach the scm (deployment) site. Empty: any source, Entra ID authentication still required.')
 param deploymentAllowedIpRanges array = []
 
+@description('Blob endpoint of the attachments\' storage account (https://<account>.blob.core.windows.net/).')
+param attachmentsBlobEndpoint string
+@description('Seconds an upload URL (SAS) stays valid.')
+param attachmentUploadUrlSeconds int = 600
+@description('Seconds a download URL (SAS) stays valid.')
+param attachmentDownloadUrlSeconds int = 300
+@allowed(['off', 'defender'])
+@description('defender: offer a file only once Defender for Storage has tagged it clean (attachments.bicep malwareScanning).')
+param attachmentsMalwareScanning string = 'off'
+param notesAttachmentsSweepSchedule string = '0 * * * * *'
+
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
@@ -148,6 +159,12 @@ var appSettings = {
   TASK_LINK_BASE_URL: taskLinkBaseUrl
   CONSOLE_CLIENT_ID: consoleClientId
   COUNTERS_RECONCILE_SCHEDULE: countersReconcileSchedule
+  // Attachments: their own storage account, through the identity (user delegation SAS; no key exists).
+  AttachmentsStorage__blobServiceUri: attachmentsBlobEndpoint
+  ATTACHMENT_UPLOAD_URL_SECONDS: string(attachmentUploadUrlSeconds)
+  ATTACHMENT_DOWNLOAD_URL_SECONDS: string(attachmentDownloadUrlSeconds)
+  ATTACHMENTS_MALWARE_SCANNING: attachmentsMalwareScanning
+  NOTES_ATTACHMENTS_SWEEP_SCHEDULE: notesAttachmentsSweepSchedule
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {

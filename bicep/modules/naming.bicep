@@ -23,6 +23,14 @@ func resourceNames(workload string, environmentName string, token string) object
   // Storage: 3-24 lower-case letters and digits.
   storage: take('st${take(toLower(replace(replace(environmentName, '-', ''), '_', '')), 9)}${token}', 24)
   deploymentContainer: 'app-package'
+  // Attachments: a storage account of their own, apart from the host's (AzureWebJobsStorage).
+  attachmentsStorage: take('stf${take(toLower(replace(replace(environmentName, '-', ''), '_', '')), 8)}${token}', 24)
+  // The attachments' one container (ATTACHMENTS_CONTAINER in shared/config/entities.ts).
+  attachmentsContainer: 'attachments'
+  attachmentsPrivateEndpoint: 'pe-stf-${workload}-${environmentName}'
+  // Fixed by Azure Private Link for Blob Storage (blob); not ours to choose.
+  blobPrivateDnsZone: 'privatelink.blob.core.windows.net'
+  blobPrivateDnsLink: 'link-blob-${workload}-${environmentName}'
   plan: 'plan-${workload}-${environmentName}-${token}'
   functionApp: 'func-${workload}-${environmentName}-${token}'
   cosmos: 'cosmos-${workload}-${environmentName}-${token}'
@@ -81,6 +89,7 @@ var entityNames = {
     notifications: 'notifications'
     counters: 'counters'
     caseCounters: 'case-counters'
+    notes: 'notes'
   }
   topics: {
     taskEvents: 'task-events'

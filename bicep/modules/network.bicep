@@ -11,7 +11,9 @@
 //     for its outbound VNet integration (dedicated to it: no private endpoints, no other
 //     delegation; no underscore in its name; /27 recommended for one app);
 //   - the privatelink.vaultcore.azure.net zone linked to the VNet, so the app (and the platform
-//     resolving its Key Vault references) reaches the vault through its private endpoint.
+//     resolving its Key Vault references) reaches the vault through its private endpoint;
+//   - the privatelink.blob.core.windows.net zone linked to the VNet, so the app reaches the
+//     attachments' storage account through its private endpoint (attachments.bicep).
 
 param location string
 param tags object
@@ -139,9 +141,27 @@ resource keyVaultDnsLink 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@
   }
 }
 
+resource blobDnsZone 'Microsoft.Network/privateDnsZones@2024-06-01' = {
+  name: names.blobPrivateDnsZone
+  location: 'global'
+  tags: tags
+}
+
+resource blobDnsLink 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01' = {
+  parent: blobDnsZone
+  name: names.blobPrivateDnsLink
+  location: 'global'
+  tags: tags
+  properties: {
+    registrationEnabled: false
+    virtualNetwork: { id: vnet.id }
+  }
+}
+
 output vnetId string = vnet.id
 output apimSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, names.apimSubnet)
 output privateEndpointSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, names.privateEndpointSubnet)
 output functionSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, names.functionSubnet)
 output functionDnsZoneId string = functionDnsZone.id
 output keyVaultDnsZoneId string = keyVaultDnsZone.id
+output blobDnsZoneId string = blobDnsZone.id

@@ -51,6 +51,8 @@ export const DEFERRED_MODULES = {
   // Only the notifications consumer needs these: Key Vault for the Notify API key, and Notify's client (axios, jsonwebtoken).
   'key-vault-secrets': 'shared/config/key-vault-secrets.ts',
   'notify-client': 'shared/notifications/notify-client.ts',
+  // Only the attachment routes and the sweep need Blob Storage.
+  'blob-attachment-storage': 'shared/storage/blob-attachment-storage.ts',
 } as const;
 
 /** The one module the bundle must not contain: the Functions worker supplies it at require time. */

@@ -32,7 +32,16 @@ export const CONTAINERS = {
   counters: { name: 'counters', partitionKeyPath: '/id' },
   /** One counting ledger per case (id = the case reference): what each task of the case is counted as, and from which event. */
   caseCounters: { name: 'case-counters', partitionKeyPath: '/id' },
+  /** Task notes, partitioned by task so "the notes of one task, newest first" is one partition (docs/attachments.md). */
+  notes: { name: 'notes', partitionKeyPath: '/taskId' },
 } as const;
+
+/**
+ * The attachments' storage account: the settings prefix of its connection (`<name>__blobServiceUri`)
+ * and its one container. Bicep provisions the container; the local host creates it in Azurite.
+ */
+export const ATTACHMENTS_STORAGE_CONNECTION = 'AttachmentsStorage';
+export const ATTACHMENTS_CONTAINER = 'attachments';
 
 /** How long an Idempotency-Key is remembered: a retry within this window replays the first response. */
 export const IDEMPOTENCY_RETENTION_SECONDS = 24 * 60 * 60;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NOTIFICATION_KINDS, type NotificationKind } from '../schemas/notification.js';
-import { SERVICE_BUS_CONNECTION } from './entities.js';
+import { ATTACHMENTS_STORAGE_CONNECTION, SERVICE_BUS_CONNECTION } from './entities.js';
 
 /**
  * Every app setting the code reads, with its name written once. Read and validated once per
@@ -51,6 +51,22 @@ export const SETTING = {
   taskLinkBaseUrl: 'TASK_LINK_BASE_URL',
   countersReconcileSchedule: 'COUNTERS_RECONCILE_SCHEDULE',
   /**
+   * The attachments' Blob service (`https://<account>.blob.core.windows.net`; locally Azurite's
+   * `http://127.0.0.1:<port>/devstoreaccount1`), a storage account of its own (docs/attachments.md).
+   * Unset: the attachment routes answer 503.
+   */
+  attachmentsBlobServiceUri: `${ATTACHMENTS_STORAGE_CONNECTION}__blobServiceUri`,
+  /** Azurite's account key, local only. Absent in Azure: SAS URLs are signed with a user delegation key (managed identity). */
+  attachmentsAccountKey: `${ATTACHMENTS_STORAGE_CONNECTION}__accountKey`,
+  /** How long an upload URL (SAS) is valid, in seconds. */
+  attachmentUploadUrlSeconds: 'ATTACHMENT_UPLOAD_URL_SECONDS',
+  /** How long a download URL (SAS) is valid, in seconds. */
+  attachmentDownloadUrlSeconds: 'ATTACHMENT_DOWNLOAD_URL_SECONDS',
+  /** `off`, or `defender`: files are offered only once Microsoft Defender for Storage has tagged them clean. */
+  attachmentsMalwareScanning: 'ATTACHMENTS_MALWARE_SCANNING',
+  /** NCrontab of notes-attachments-sweep: unfinished uploads, scan results, note writes a crash left behind. */
+  notesAttachmentsSweepSchedule: 'NOTES_ATTACHMENTS_SWEEP_SCHEDULE',
+  /**
    * Client id the operations console (/api/console) signs in with: an Entra app registration for a
    * single-page application (public client, redirect URI https://<gateway>/api/console) allowed to
    * ask for the API's scope. Unset: the console says sign-in is not configured. Locally any value.
@@ -77,6 +93,8 @@ export const SCHEDULE_DEFAULTS = {
   [SETTING.overdueDigestSchedule]: '0 0 7 * * *',
   /** Daily, at a quiet hour: the task counters against a full count (shared/use-cases/reconcile-counters.ts). */
   [SETTING.countersReconcileSchedule]: '0 30 3 * * *',
+  /** Every minute: scan results reach a caller within about a minute of Defender tagging the blob. */
+  [SETTING.notesAttachmentsSweepSchedule]: '0 * * * * *',
 } as const;
 
 /** A six-field NCrontab expression (seconds first), as Azure timer triggers take. */
@@ -129,6 +147,10 @@ const optionalUrl = optionalString.pipe(z.url().optional());
 /** Notify template ids are UUIDs. */
 const optionalTemplateId = optionalString.pipe(z.uuid('must be a Notify template id (a UUID)').optional());
 
+/** A lifetime in seconds, 1 s to 1 hour (a SAS should be short-lived; tests shorten it to see storage refuse it). */
+const sasSecondsSchema = (fallback: number) =>
+  z.coerce.number<string>().int('must be a whole number of seconds').min(1).max(3600).default(fallback);
+
 const settingsSchema = z.object({
   [SETTING.cosmosEndpoint]: z.url(),
   [SETTING.cosmosKey]: optionalString,
@@ -154,6 +176,12 @@ const settingsSchema = z.object({
   [SETTING.notifyTemplateBulkReassignment]: optionalTemplateId,
   [SETTING.taskLinkBaseUrl]: optionalUrl,
   [SETTING.countersReconcileSchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.countersReconcileSchedule]),
+  [SETTING.attachmentsBlobServiceUri]: optionalUrl,
+  [SETTING.attachmentsAccountKey]: optionalString,
+  [SETTING.attachmentUploadUrlSeconds]: sasSecondsSchema(600),
+  [SETTING.attachmentDownloadUrlSeconds]: sasSecondsSchema(300),
+  [SETTING.attachmentsMalwareScanning]: z.enum(['off', 'defender'], { message: 'must be off or defender' }).default('off'),
+  [SETTING.notesAttachmentsSweepSchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.notesAttachmentsSweepSchedule]),
   [SETTING.consoleClientId]: optionalString,
 });
 
@@ -165,13 +193,28 @@ export interface Settings {
   appVersion: string | undefined;
   /** Where messages go; unset, a host must supply a messaging adapter (the local host's broker). */
   serviceBusNamespace: string | undefined;
-  schedules: { overdueScan: string; outboxRelay: string; overdueDigest: string; countersReconcile: string };
+  schedules: { overdueScan: string; outboxRelay: string; overdueDigest: string; countersReconcile: string; notesAttachmentsSweep: string };
   /** MAC keys for cursors: the first signs, all verify. */
   cursorKeys: readonly Buffer[];
   /** GOV.UK Notify; see NotifySettings. */
   notify: NotifySettings;
   /** The operations console's sign-in client id (CONSOLE_CLIENT_ID); undefined: sign-in not configured. */
   consoleClientId: string | undefined;
+  /** Task attachments in Blob Storage; see AttachmentSettings. */
+  attachments: AttachmentSettings;
+}
+
+/**
+ * Where attachments live and how long the URLs handed to clients are valid. `accountKey` is only
+ * ever set for Azurite: with it SAS URLs are signed with the account key, without it with a user
+ * delegation key obtained with the managed identity (the one branch that differs, services.ts).
+ */
+export interface AttachmentSettings {
+  blobServiceUri: string | undefined;
+  accountKey: string | undefined;
+  uploadUrlSeconds: number;
+  downloadUrlSeconds: number;
+  malwareScanning: 'off' | 'defender';
 }
 
 /**
@@ -212,10 +255,18 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
       outboxRelay: s[SETTING.outboxRelaySchedule],
       overdueDigest: s[SETTING.overdueDigestSchedule],
       countersReconcile: s[SETTING.countersReconcileSchedule],
+      notesAttachmentsSweep: s[SETTING.notesAttachmentsSweepSchedule],
     },
     cursorKeys: s[SETTING.cursorKeys],
     notify: notifySettings(s),
     consoleClientId: s[SETTING.consoleClientId],
+    attachments: {
+      blobServiceUri: s[SETTING.attachmentsBlobServiceUri],
+      accountKey: s[SETTING.attachmentsAccountKey],
+      uploadUrlSeconds: s[SETTING.attachmentUploadUrlSeconds],
+      downloadUrlSeconds: s[SETTING.attachmentDownloadUrlSeconds],
+      malwareScanning: s[SETTING.attachmentsMalwareScanning],
+    },
   };
 }
 

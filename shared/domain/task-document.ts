@@ -1,4 +1,6 @@
 import type { TaskEvent } from '../schemas/event.js';
+import type { AttachmentRecord } from './attachment-record.js';
+import type { NoteWrite } from './note-document.js';
 import type { Jurisdiction, Priority, TaskStatus } from '../schemas/task.js';
 
 /**
@@ -45,6 +47,18 @@ export interface TaskDocument {
    */
   pendingEvents: TaskEvent[];
   outboxSince: string | null;
+  /**
+   * The task's files (docs/attachments.md): each record's state changes in the same conditioned
+   * write as its event. Absent on tasks that never had one (no migration of older documents).
+   */
+  attachments?: AttachmentRecord[];
+  /**
+   * Note documents to write, stored with the event that records them (the same idea as the outbox):
+   * cleared once the note document is written, finished by notes-attachments-sweep after a crash.
+   * `noteWritesSince` is the oldest one's time (null or absent when none), for an indexed query.
+   */
+  noteWrites?: NoteWrite[];
+  noteWritesSince?: string | null;
   schemaVersion: 1;
 }
 

@@ -15,6 +15,9 @@ export interface EventFacts {
   operationId?: string;
   /** The W3C traceparent of the invocation making the change, recorded on the event. */
   traceparent?: string;
+  /** Notes and attachments: what the event is about (shared/domain/note-document.ts, attachment-record.ts). */
+  note?: TaskEvent['note'];
+  attachment?: TaskEvent['attachment'];
 }
 
 export const SYSTEM_ACTOR = { userId: 'system', name: 'Caseload' } as const;
@@ -96,6 +99,8 @@ export function recordEvent(before: TaskDocument | null, next: TaskDocument, fac
     changes,
     ...(facts.operationId ? { operationId: facts.operationId } : {}),
     ...(facts.traceparent ? { traceparent: facts.traceparent } : {}),
+    ...(facts.note ? { note: facts.note } : {}),
+    ...(facts.attachment ? { attachment: facts.attachment } : {}),
   };
   const event: TaskEvent = { ...content, hash: eventHash(content) };
   return {

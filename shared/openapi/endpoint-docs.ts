@@ -3,7 +3,7 @@ import type { z } from 'zod';
 /** Response headers the API documents (and the contract tests check). */
 export type ResponseHeaderName = 'ETag' | 'Location' | 'Retry-After';
 
-export const API_TAGS = ['Tasks', 'Workflow', 'History', 'Users', 'Reference data', 'Operations', 'Admin', 'Health', 'Documentation'] as const;
+export const API_TAGS = ['Tasks', 'Workflow', 'History', 'Notes', 'Attachments', 'Users', 'Reference data', 'Operations', 'Admin', 'Health', 'Documentation'] as const;
 export type ApiTag = (typeof API_TAGS)[number];
 
 /**

@@ -18,6 +18,12 @@ export const TASK_EVENT_TYPES = [
   'task.claimed',
   'task.unclaimed',
   'task.reopened',
+  'task.note_added',
+  'task.note_redacted',
+  'task.attachment_added',
+  'task.attachment_rejected',
+  'task.attachment_scanned',
+  'task.attachment_deleted',
 ] as const;
 export const taskEventTypeSchema = z.enum(TASK_EVENT_TYPES);
 export type TaskEventType = z.infer<typeof taskEventTypeSchema>;
@@ -33,6 +39,24 @@ export const actorSchema = z.object({
   /** The user's id, or `system` for changes the app makes itself (e.g. flagging overdue tasks). */
   userId: z.string(),
   name: sensitive(z.string()).nullable(),
+});
+
+const noteEventSchema = z.object({
+  id: z.uuid(),
+  /** SHA-256 (hex) of the note's text as written (UTF-8). */
+  textSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** task.note_redacted: why. */
+  reason: sensitive(z.string().max(500)).optional(),
+});
+
+const attachmentEventSchema = z.object({
+  id: z.uuid(),
+  fileName: sensitive(z.string().max(255)),
+  contentType: z.string().max(255),
+  sizeBytes: z.number().int().min(0),
+  status: z.enum(['pending', 'available', 'rejected', 'deleted']),
+  scan: z.enum(['not_scanned', 'clean', 'infected']),
+  rejectionReason: z.string().max(500).nullable(),
 });
 
 export const taskEventSchema = z.object({
@@ -57,6 +81,14 @@ export const taskEventSchema = z.object({
   changes: z.array(z.string()),
   /** Set when a bulk operation made the change (e.g. a reassignment): its id. Absent otherwise. */
   operationId: z.uuid().optional(),
+  /**
+   * task.note_added / task.note_redacted: which note. The text itself is never in an event: the
+   * trail is immutable and a redaction must remove it, so the event holds its SHA-256 instead,
+   * which still proves what a note said. Added within version 1.
+   */
+  note: noteEventSchema.optional(),
+  /** task.attachment_*: the file's record after the change. Added within version 1. */
+  attachment: attachmentEventSchema.optional(),
   /**
    * The W3C traceparent of the invocation that made the change: its trace id is the Application
    * Insights operation id of the request, so an audit record leads to its whole transaction, and

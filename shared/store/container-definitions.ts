@@ -22,7 +22,8 @@ export const TASKS_INDEXING_POLICY: IndexingPolicy = {
   automatic: true,
   includedPaths: [{ path: '/*' }],
   // The outbox holds whole events; it is only ever read with its task, never filtered on.
-  excludedPaths: [{ path: '/description/?' }, { path: '/pendingEvents/*' }, { path: '/"_etag"/?' }],
+  // Pending note writes hold whole notes, only read with their task (the sweep finds them by noteWritesSince).
+  excludedPaths: [{ path: '/description/?' }, { path: '/pendingEvents/*' }, { path: '/noteWrites/*' }, { path: '/"_etag"/?' }],
   compositeIndexes: [
     ...Object.values(SORT_FIELD_PATHS).flatMap((field) =>
       (['ascending', 'descending'] as const).map((order) => [
@@ -73,6 +74,14 @@ export const COUNTERS_INDEXING_POLICY: IndexingPolicy = {
   indexingMode: 'consistent',
   automatic: true,
   includedPaths: [{ path: '/jurisdiction/?' }],
+  excludedPaths: [{ path: '/*' }],
+};
+
+/** A task's notes are read by task, newest first (`sequence`); the text is never filtered on and not indexed. */
+export const NOTES_INDEXING_POLICY: IndexingPolicy = {
+  indexingMode: 'consistent',
+  automatic: true,
+  includedPaths: [{ path: '/taskId/?' }, { path: '/sequence/?' }],
   excludedPaths: [{ path: '/*' }],
 };
 
@@ -129,6 +138,11 @@ export const CONTAINER_DEFINITIONS: readonly ContainerDefinition[] = [
     id: CONTAINERS.caseCounters.name,
     partitionKey: { paths: [CONTAINERS.caseCounters.partitionKeyPath] },
     indexingPolicy: CASE_COUNTERS_INDEXING_POLICY,
+  },
+  {
+    id: CONTAINERS.notes.name,
+    partitionKey: { paths: [CONTAINERS.notes.partitionKeyPath] },
+    indexingPolicy: NOTES_INDEXING_POLICY,
   },
   ...(['locations', 'cases', 'operations', 'notifications'] as const).map((key) => ({
     id: CONTAINERS[key].name,

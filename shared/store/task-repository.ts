@@ -1,4 +1,4 @@
-import type { Container, Database, ItemDefinition } from '@azure/cosmos';
+import type { Container, Database, ItemDefinition, SqlQuerySpec } from '@azure/cosmos';
 import { CONTAINERS } from '../config/entities.js';
 import type { TaskScope } from '../domain/permissions.js';
 import { httpEtag, type StoredTask, type TaskDocument } from '../domain/task-document.js';
@@ -18,6 +18,7 @@ import {
 } from './task-query-builder.js';
 import type { TaskFilter } from '../domain/task-filter.js';
 import type { CountingState } from '../domain/task-counters.js';
+import { buildExpiredUploadsQuery, buildNoteWritesQuery, buildUnscannedFilesQuery } from './task-attachment-queries.js';
 
 export interface TaskPage {
   tasks: StoredTask[];
@@ -211,5 +212,60 @@ export class TaskRepository {
         current = await this.get(task.document.id);
       }
     }
+  }
+
+  /**
+   * Removes one note write from the task once its note document is written (a patch of the two
+   * note-write fields only, If-Match on the version read, re-read and retried on 412, like
+   * removePublishedEvents). The business version, and so the HTTP ETag, does not change.
+   */
+  async removeNoteWrite(task: StoredTask, eventId: string): Promise<StoredTask | undefined> {
+    let current: StoredTask | undefined = task;
+    for (let attempt = 0; attempt < 5 && current; attempt++) {
+      const read: StoredTask = current;
+      const writes = read.document.noteWrites ?? [];
+      const remaining = writes.filter((write) => write.eventId !== eventId);
+      if (remaining.length === writes.length) return read;
+      try {
+        // The patch answers with the document as written: the caller's next conditioned write
+        // (the outbox patch) uses its version without reading the task again.
+        return await withCosmosErrors(async () => {
+          const { resource } = await this.container.item(task.document.id, task.document.id).patch<TaskDocument>(
+            [
+              { op: 'set', path: '/noteWrites', value: remaining },
+              { op: 'set', path: '/noteWritesSince', value: remaining.length > 0 ? (read.document.noteWritesSince ?? null) : null },
+            ],
+            { accessCondition: { type: 'IfMatch', condition: read.cosmosEtag } },
+          );
+          return resource ? toStored(resource as CosmosTask) : undefined;
+        });
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+        current = await this.get(task.document.id);
+      }
+    }
+    return current;
+  }
+
+  /** Tasks with note writes pending since before `cutoff` (left by a crash), oldest first. */
+  async withNoteWritesBefore(cutoff: Date, max: number): Promise<StoredTask[]> {
+    return this.findForSweep(buildNoteWritesQuery(cutoff.toISOString()), max);
+  }
+
+  /** Tasks holding a pending upload whose URL expired before `cutoff`. */
+  async withExpiredUploads(cutoff: Date, max: number): Promise<StoredTask[]> {
+    return this.findForSweep(buildExpiredUploadsQuery(cutoff.toISOString()), max);
+  }
+
+  /** Tasks holding an available file the malware scanner has not reported on yet. */
+  async withUnscannedFiles(max: number): Promise<StoredTask[]> {
+    return this.findForSweep(buildUnscannedFilesQuery(), max);
+  }
+
+  private async findForSweep(spec: SqlQuerySpec, max: number): Promise<StoredTask[]> {
+    return withCosmosErrors(async () => {
+      const { resources } = await this.container.items.query<CosmosTask>(spec, { maxItemCount: max }).fetchNext();
+      return resources.map(toStored);
+    });
   }
 }

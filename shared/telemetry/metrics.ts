@@ -47,6 +47,10 @@ export const METRICS = {
   'counters.duplicate': 'a redelivered event was already counted (eventType)',
   'counters.tasksCaughtUp': 'case ledgers the reconciliation brought up to date',
   'counters.totalsCorrected': 'totals documents the reconciliation corrected',
+  // Notes and attachments: the sweep
+  'notes.writesFinished': 'note writes a crash left half done, finished by the sweep',
+  'attachments.uploadsRemoved': 'unfinished uploads the sweep removed',
+  'attachments.scansRecorded': 'malware scan verdicts the sweep recorded',
   // Cosmos DB and the caches, per invocation
   'cosmos.requests': 'Cosmos DB requests one invocation made, from the SDK (operation)',
   'cosmos.requestCharge': 'request units one invocation consumed, from x-ms-request-charge (operation)',

@@ -8,7 +8,7 @@ import { SENSITIVE_META } from '../schemas/primitives.js';
  * process:
  *
  * - bearer tokens and anything shaped like a JWT; GOV.UK Notify API keys (their secret half);
- *   OAuth parameters (`access_token=`, `code_verifier=`…);
+ *   OAuth parameters (`access_token=`, `code_verifier=`…); SAS signatures (`sig=`);
  * - email addresses;
  * - the value of every field whose zod schema is marked sensitive: `.meta({ sensitive: true })`
  *   on the schema (task descriptions, cancellation reasons, people's names and emails, case
@@ -25,7 +25,7 @@ import { SENSITIVE_META } from '../schemas/primitives.js';
 export const REDACTED = '[redacted]';
 
 /** Names that are secret whatever the schemas say. */
-const ALWAYS_SENSITIVE = ['authorization', 'access_token', 'id_token', 'refresh_token', 'code_verifier', 'client_secret', 'password', 'apiKey', 'api_key', 'secret'];
+const ALWAYS_SENSITIVE = ['authorization', 'access_token', 'id_token', 'refresh_token', 'code_verifier', 'client_secret', 'password', 'apiKey', 'api_key', 'secret', 'sig'];
 
 const sensitiveKeys = new Set<string>(ALWAYS_SENSITIVE);
 let keyPatterns: RegExp[] | undefined;

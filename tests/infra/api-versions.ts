@@ -46,4 +46,11 @@ export const VERIFIED_API_VERSIONS: Readonly<Record<string, string>> = {
   'Microsoft.ApiManagement/service/products/policies': '2024-05-01',
   'Microsoft.ApiManagement/service/subscriptions': '2024-05-01',
   'Microsoft.Authorization/roleAssignments': '2022-04-01',
+  // Added with the attachments (bicep/modules/attachments.bicep); checked in the same repository's
+  // generated/storage/microsoft.storage/2025-01-01, generated/authorization/… and
+  // generated/security/microsoft.security/2025-01-01/types.md (isEnabled, malwareScanning.onUpload
+  // {isEnabled, capGBPerMonth}, sensitiveDataDiscovery, overrideSubscriptionLevelSettings).
+  'Microsoft.Storage/storageAccounts/managementPolicies': '2025-01-01',
+  'Microsoft.Authorization/roleDefinitions': '2022-04-01',
+  'Microsoft.Security/defenderForStorageSettings': '2025-01-01',
 };

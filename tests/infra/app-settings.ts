@@ -10,6 +10,8 @@ import { SETTING } from '../../shared/config/settings.js';
 export const LOCAL_ONLY_SETTINGS: Readonly<Record<string, string>> = {
   [SETTING.cosmosKey]:
     'A key for the local embedded database or an emulator. In Azure the app authenticates with its managed identity and the Cosmos account has local (key) auth disabled, so a key could not work and must not exist.',
+  [SETTING.attachmentsAccountKey]:
+    "Azurite's account key, for signing SAS URLs locally. In Azure the attachments account has shared-key access disabled: SAS URLs are signed with a user delegation key the managed identity obtains.",
 };
 
 /** Not read by the application code, but needed in Azure by the Functions host or its extensions. */

@@ -24,12 +24,18 @@ const API_FIXED_NAMES: Readonly<Record<string, readonly string[]>> = {
   'Microsoft.ApiManagement/service/apis/policies': ['policy'],
   'Microsoft.ApiManagement/service/products/policies': ['policy'],
   'Microsoft.Network/privateEndpoints/privateDnsZoneGroups': ['default'],
+  'Microsoft.Storage/storageAccounts/managementPolicies': ['default'],
+  // Defender for Storage settings of an account are one resource, named 'current' by the API.
+  'Microsoft.Security/defenderForStorageSettings': ['current'],
   // The rule Service Bus creates with every subscription; a subscription's own filter replaces it by this name.
   'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules': ['$Default'],
 };
 
-/** Extension resources that take neither location nor tags. */
-const NO_TAGS_TYPES = new Set(['Microsoft.Authorization/roleAssignments']);
+/**
+ * Resources that take neither location nor tags: extension resources (role assignments, an
+ * account's Defender settings) and role definitions (named by a GUID, scoped by assignableScopes).
+ */
+const NO_TAGS_TYPES = new Set(['Microsoft.Authorization/roleAssignments', 'Microsoft.Authorization/roleDefinitions', 'Microsoft.Security/defenderForStorageSettings']);
 
 const isTopLevel = (type: string) => type.split('/').length === 2;
 

@@ -16,7 +16,13 @@ const ROLE = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
+  /** Gets user delegation keys (to sign attachment SAS URLs), nothing else: account scope by necessity. */
+  storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a',
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
 } as const;
+
+/** The custom role reading blob index tags (Defender's verdicts), as attachments.bicep assigns it. */
+const TAG_READER_ROLE = "<subscriptionResourceId('Microsoft.Authorization/roleDefinitions', tagReaderRole.name)>";
 
 /** Roles broader than the app needs: control-plane or key-reading. (Service Bus Data Owner: see its own test.) */
 const FORBIDDEN_ROLES: Readonly<Record<string, string>> = {
@@ -180,13 +186,28 @@ describe('the function identity has every role it needs, scoped to the resource 
     expect(has(ROLE.storageTableDataContributor, 'Microsoft.Storage/storageAccounts'), 'Storage Table Data Contributor (host diagnostic events)').toBe(true);
   });
 
+  it('attachments: Storage Blob Delegator on the attachments account, Blob Data Contributor on its container only, and nothing account-wide that reads data', () => {
+    const attachments = roleAssignments().filter((a) => a.resource.file.path.endsWith('attachments.bicep'));
+    const granted = attachments.map((a) => `${a.roleId} on ${a.target?.statement.resourceType}`).sort();
+    expect(granted).toEqual(
+      [
+        `${ROLE.storageBlobDelegator} on Microsoft.Storage/storageAccounts`,
+        `${ROLE.storageBlobDataContributor} on Microsoft.Storage/storageAccounts/blobServices/containers`,
+        `${TAG_READER_ROLE} on Microsoft.Storage/storageAccounts/blobServices/containers`,
+      ].sort(),
+    );
+    const [definition] = resourcesOfType('Microsoft.Authorization/roleDefinitions');
+    expect(definition!.text('properties.permissions')?.replace(/\s+/g, ' ')).toContain("dataActions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/read']");
+    expect(definition!.text('properties.permissions')).toMatch(/actions: \[\]/);
+  });
+
   it('Monitoring Metrics Publisher on Application Insights (Entra-authenticated telemetry)', () => {
     expect(has(ROLE.monitoringMetricsPublisher, 'Microsoft.Insights/components'), 'Monitoring Metrics Publisher on the component').toBe(true);
   });
 
   it('no broader role anywhere (Owner, Contributor, key-reading roles, any role not reviewed above)', () => {
     const broad = roleAssignments()
-      .filter((a) => a.roleId in FORBIDDEN_ROLES || !Object.values(ROLE).includes(a.roleId as never))
+      .filter((a) => a.roleId in FORBIDDEN_ROLES || (!Object.values(ROLE).includes(a.roleId as never) && a.roleId !== TAG_READER_ROLE))
       .map((a) => `${a.resource.label}: ${FORBIDDEN_ROLES[a.roleId] ?? `unreviewed role ${a.roleId}`} on ${describeTarget(a)}`);
     expect(broad).toEqual([]);
   });

@@ -64,6 +64,36 @@ async function newUser(scope: Scope) {
   return { id, etag: response.headers.get('etag')! };
 }
 
+const PDF_BYTES = Buffer.from('%PDF-1.7\n%%EOF\n', 'latin1');
+
+/** A note on a new task, written by the admin. */
+async function newNote(scope: Scope) {
+  const task = await newTask(scope);
+  const note = await host.call(`/v1/tasks/${task.id}/notes`, { method: 'POST', as: 'admin', json: { text: 'Matrix note' } });
+  return { task, note: (await note.json()).data as { id: string } };
+}
+
+/** An upload the admin opened on a new task, its bytes sent to storage (`complete` not called yet). */
+async function newUpload(scope: Scope) {
+  const task = await newTask(scope);
+  const opened = await host.call(`/v1/tasks/${task.id}/attachments`, {
+    method: 'POST',
+    as: 'admin',
+    json: { fileName: 'matrix.pdf', contentType: 'application/pdf', sizeBytes: PDF_BYTES.length },
+  });
+  const attachment = (await opened.json()).data as { id: string; uploadUrl: string };
+  const put = await fetch(attachment.uploadUrl, { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob' }, body: PDF_BYTES });
+  expect(put.status).toBe(201);
+  return { task, attachment };
+}
+
+/** A file the admin uploaded and completed on a new task. */
+async function newFile(scope: Scope) {
+  const upload = await newUpload(scope);
+  expect((await host.call(`/v1/tasks/${upload.task.id}/attachments/${upload.attachment.id}/complete`, { method: 'POST', as: 'admin' })).status).toBe(200);
+  return upload;
+}
+
 const listed = (taskId: string, expected: boolean) => (body: any) => expect(body.data.some((task: { id: string }) => task.id === taskId)).toBe(expected);
 
 /** How to call each route for a target in or out of the caller's scope, and what each role gets. */
@@ -215,6 +245,61 @@ const MATRIX: Record<RouteName, { request: (scope: Scope, role: Role) => Promise
   tasksHistoryVerify: {
     request: async (scope) => ({ method: 'GET', path: `/v1/tasks/${(await newTask(scope)).id}/history/verify` }),
     expect: { admin: [200, 200], manager: [200, 404], caseworker: [200, 404], viewer: [200, 404] },
+  },
+  tasksNotesCreate: {
+    request: async (scope) => ({ method: 'POST', path: `/v1/tasks/${(await newTask(scope)).id}/notes`, json: { text: 'Called the appellant' } }),
+    expect: { admin: [201, 201], manager: [201, 404], caseworker: [201, 404], viewer: [403, 404] },
+  },
+  tasksNotesList: {
+    request: async (scope) => {
+      const { task, note } = await newNote(scope);
+      return { method: 'GET', path: `/v1/tasks/${task.id}/notes`, check: (body) => expect(body.data.map((item: { id: string }) => item.id)).toEqual([note.id]) };
+    },
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [200, 404], viewer: [200, 404] },
+  },
+  tasksNotesRedact: {
+    request: async (scope) => {
+      const { task, note } = await newNote(scope);
+      return { method: 'POST', path: `/v1/tasks/${task.id}/notes/${note.id}/redact`, json: { reason: 'Personal data' } };
+    },
+    expect: { admin: [200, 200], manager: [403, 404], caseworker: [403, 404], viewer: [403, 404] },
+  },
+  tasksAttachmentsCreate: {
+    request: async (scope) => ({
+      method: 'POST',
+      path: `/v1/tasks/${(await newTask(scope)).id}/attachments`,
+      json: { fileName: 'bundle.pdf', contentType: 'application/pdf', sizeBytes: 1000 },
+    }),
+    expect: { admin: [201, 201], manager: [201, 404], caseworker: [201, 404], viewer: [403, 404] },
+  },
+  tasksAttachmentsList: {
+    request: async (scope) => {
+      const { task, attachment } = await newFile(scope);
+      return { method: 'GET', path: `/v1/tasks/${task.id}/attachments`, check: (body) => expect(body.data.map((item: { id: string }) => item.id)).toEqual([attachment.id]) };
+    },
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [200, 404], viewer: [200, 404] },
+  },
+  tasksAttachmentsGet: {
+    request: async (scope) => {
+      const { task, attachment } = await newFile(scope);
+      return { method: 'GET', path: `/v1/tasks/${task.id}/attachments/${attachment.id}`, check: (body) => expect(body.data.downloadUrl).toEqual(expect.any(String)) };
+    },
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [200, 404], viewer: [200, 404] },
+  },
+  tasksAttachmentsComplete: {
+    request: async (scope) => {
+      const { task, attachment } = await newUpload(scope);
+      return { method: 'POST', path: `/v1/tasks/${task.id}/attachments/${attachment.id}/complete`, check: (body) => expect(body.data.status).toBe('available') };
+    },
+    expect: { admin: [200, 200], manager: [200, 404], caseworker: [200, 404], viewer: [403, 404] },
+  },
+  tasksAttachmentsDelete: {
+    // The admin uploaded the file: other roles in scope are not its uploader.
+    request: async (scope) => {
+      const { task, attachment } = await newFile(scope);
+      return { method: 'DELETE', path: `/v1/tasks/${task.id}/attachments/${attachment.id}` };
+    },
+    expect: { admin: [204, 204], manager: [403, 404], caseworker: [403, 404], viewer: [403, 404] },
   },
   usersList: {
     request: async (scope, role) => {

@@ -147,6 +147,7 @@ describe('what loads at start, from the bundler metafile', () => {
     'notifications-node-client': 'notify-client',
     axios: 'notify-client',
     jsonwebtoken: 'notify-client',
+    '@azure/storage-blob': 'blob-attachment-storage',
   };
   for (const [sdk, deferred] of Object.entries(heavySdks)) {
     it(`${sdk} is in ${deferredFile(deferred)}, not in the bundle the worker loads at start`, () => {

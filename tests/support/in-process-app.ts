@@ -27,6 +27,7 @@ import { seedDemoData } from '../../dev/demo-data.js';
 import { defaultDemoUser } from '../../dev/demo-users.js';
 import { devIssuerRoutes, loadOrCreateDevIssuer, type DevIssuer } from '../../dev/issuer.js';
 import { ensureLocalDatabase } from '../../dev/local-database.js';
+import { startAzurite, type LocalBlobService } from '../../dev/azurite/index.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
 
 // CommonJS: Node's ES module loader does not see these two as named exports (the bundle and vitest do).
@@ -82,7 +83,8 @@ export interface InProcessApp {
   close(): Promise<void>;
 }
 
-export async function startInProcessApp(options: { caches?: CacheOptions } = {}): Promise<InProcessApp> {
+/** `attachments`: also run Azurite (the Blob service) and register the note and attachment endpoints. */
+export async function startInProcessApp(options: { caches?: CacheOptions; attachments?: boolean } = {}): Promise<InProcessApp> {
   const dataDir = makeTempDir('caseload-in-process-');
   const savedEnv = new Map<string, string | undefined>();
   const restoreEnv = () => {
@@ -94,6 +96,7 @@ export async function startInProcessApp(options: { caches?: CacheOptions } = {})
   const tally = new RequestTally(COSMOS_DATABASE_DEFAULT);
   let cosmos: EmbeddedCosmos | undefined;
   let keys: Server | undefined;
+  let azurite: LocalBlobService | undefined;
   try {
     cosmos = await startEmbeddedCosmos({ dataDir, fsync: false, log: () => {}, onRequest: tally.record });
     // The issuer's key set on loopback: the verifier fetches it once, as it fetches Entra's.
@@ -117,6 +120,10 @@ export async function startInProcessApp(options: { caches?: CacheOptions } = {})
       [SETTING.authJwksUri]: issuer.jwksUri,
       [SETTING.cursorKeys]: randomBytes(32).toString('base64'),
     };
+    if (options.attachments) {
+      azurite = await startAzurite({ dataDir });
+      Object.assign(settings, { [SETTING.attachmentsBlobServiceUri]: azurite.blobServiceUri, [SETTING.attachmentsAccountKey]: azurite.accountKey });
+    }
     for (const name of Object.keys(settings)) savedEnv.set(name, process.env[name]);
     Object.assign(process.env, settings);
     const messaging = new InProcessMessaging();
@@ -131,6 +138,16 @@ export async function startInProcessApp(options: { caches?: CacheOptions } = {})
     await import('../../functions/tasks-list.js');
     await import('../../functions/tasks-patch.js');
     await import('../../functions/tasks-stats.js');
+    if (options.attachments) {
+      await import('../../functions/tasks-notes-create.js');
+      await import('../../functions/tasks-notes-list.js');
+      await import('../../functions/tasks-notes-redact.js');
+      await import('../../functions/tasks-attachments-create.js');
+      await import('../../functions/tasks-attachments-complete.js');
+      await import('../../functions/tasks-attachments-list.js');
+      await import('../../functions/tasks-attachments-get.js');
+      await import('../../functions/tasks-attachments-delete.js');
+    }
 
     const tokens = new Map<Role, string>();
     const token = async (role: Role) => {
@@ -164,6 +181,7 @@ export async function startInProcessApp(options: { caches?: CacheOptions } = {})
     };
     const opened = cosmos;
     const server = keys;
+    const blobs = azurite;
     return {
       services,
       messaging,
@@ -180,6 +198,7 @@ export async function startInProcessApp(options: { caches?: CacheOptions } = {})
       async close() {
         restoreEnv();
         await opened.close();
+        await blobs?.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         removeTempDir(dataDir);
       },
@@ -187,6 +206,7 @@ export async function startInProcessApp(options: { caches?: CacheOptions } = {})
   } catch (error) {
     restoreEnv();
     await cosmos?.close();
+    await azurite?.close();
     keys?.close();
     removeTempDir(dataDir);
     throw error;

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { BASE_SETTINGS } from './base-settings.js';
 import { NOTIFY_PRODUCTION_URL, parseSettings, SCHEDULE_DEFAULTS, SETTING, SettingsError } from '../../../shared/config/settings.js';
 
 /** The Notify settings: templates and the task link all set or all unset; ids are UUIDs; no key among them. */
-const base = {
-  [SETTING.cosmosEndpoint]: 'https://cosmos.example/',
-  [SETTING.authIssuer]: 'https://issuer.example/',
-  [SETTING.authAudience]: 'api://caseload',
-  [SETTING.authJwksUri]: 'https://issuer.example/keys',
-  [SETTING.cursorKeys]: Buffer.alloc(32, 7).toString('base64'),
-};
+const base = BASE_SETTINGS;
 const templates = {
   [SETTING.notifyTemplateTaskAssigned]: '5f6a3d0e-0000-4000-8000-000000000001',
   [SETTING.notifyTemplateTaskReassigned]: '5f6a3d0e-0000-4000-8000-000000000002',

@@ -23,11 +23,12 @@ let app: InProcessApp;
 let now = Date.now();
 
 beforeAll(async () => {
-  app = await startInProcessApp({ caches: { clock: () => now } });
+  app = await startInProcessApp({ caches: { clock: () => now }, attachments: true });
 });
 afterAll(async () => app?.close());
 
-const { tasks, counters, caseCounters, users } = {
+const { tasks, counters, caseCounters, users, notes } = {
+  notes: CONTAINERS.notes.name,
   tasks: CONTAINERS.tasks.name,
   counters: CONTAINERS.counters.name,
   caseCounters: CONTAINERS.caseCounters.name,
@@ -140,6 +141,70 @@ describe('Cosmos round trips per call (warm caches)', () => {
     now += 1_000;
     expect(requestsOf(await app.count(() => get(id)))).toEqual({ requests: 2, byContainer: { [users]: { read: 1 }, [tasks]: { read: 1 } } });
     expect(requestsOf(await app.count(() => get(id)))).toEqual({ requests: 1, byContainer: { [tasks]: { read: 1 } } });
+  });
+});
+
+describe('Cosmos round trips of notes and attachments (warm caches; storage requests are not Cosmos requests)', () => {
+  const on = (task: { id: string }, extra: Record<string, string> = {}) => ({ id: task.id, ...extra });
+  const PDF = Buffer.from('%PDF-1.7\n%%EOF\n', 'latin1');
+  const bodyOf = (response: { body?: unknown }) => JSON.parse(String(response.body)).data;
+
+  beforeAll(async () => {
+    // Counting the events is the counters consumer's work, off the request path (measured above).
+    app.messaging.countEvents = undefined;
+    // The client's metadata for the notes container and the admin's directory entry, off the count.
+    const task = await aTask();
+    for (const role of ['manager', 'admin'] as const) await app.call('tasks-notes-list', { url: `/v1/tasks/${task.id}/notes`, params: on(task) }, role);
+  });
+  afterAll(() => {
+    app.messaging.countEvents = (event) => countTaskEvent(app.services, event);
+  });
+
+  it('POST /tasks/{id}/notes: the task read, its replace, the note create, the note-write patch and the outbox patch', async () => {
+    const task = await aTask();
+    const counts = await app.count(async () =>
+      expect((await app.call('tasks-notes-create', { method: 'POST', url: `/v1/tasks/${task.id}/notes`, params: on(task), body: { text: 'Counted' } }, 'manager')).status).toBe(201),
+    );
+    expect(requestsOf(counts)).toEqual({ requests: 5, byContainer: { [tasks]: { read: 1, replace: 1, patch: 2 }, [notes]: { create: 1 } } });
+  });
+
+  it('GET /tasks/{id}/notes: the task read, then one single-partition query (and its plan)', async () => {
+    const task = await aTask();
+    const counts = await app.count(async () => expect((await app.call('tasks-notes-list', { url: `/v1/tasks/${task.id}/notes?limit=5`, params: on(task) }, 'manager')).status).toBe(200));
+    expect(requestsOf(counts)).toEqual({ requests: 3, byContainer: { [tasks]: { read: 1 }, [notes]: { query: 1, queryPlan: 1 } } });
+  });
+
+  it('POST …/notes/{noteId}/redact: the task and note reads, the task replace, the note write and the two patches', async () => {
+    const task = await aTask();
+    const note = bodyOf(await app.call('tasks-notes-create', { method: 'POST', url: `/v1/tasks/${task.id}/notes`, params: on(task), body: { text: 'To redact' } }, 'manager'));
+    const counts = await app.count(async () =>
+      expect(
+        (await app.call('tasks-notes-redact', { method: 'POST', url: `/v1/tasks/${task.id}/notes/${note.id}/redact`, params: on(task, { noteId: note.id }), body: { reason: 'Counted' } }, 'admin')).status,
+      ).toBe(200),
+    );
+    expect(requestsOf(counts)).toEqual({ requests: 6, byContainer: { [tasks]: { read: 1, replace: 1, patch: 2 }, [notes]: { read: 1, upsert: 1 } } });
+  });
+
+  it('attachments: open 2 (read, replace); complete 3 (read, replace, outbox patch); list and get 1 read each; delete 3', async () => {
+    const task = await aTask();
+    let attachment: { id: string; uploadUrl: string } | undefined;
+    const opened = await app.count(async () => {
+      const response = await app.call('tasks-attachments-create', { method: 'POST', url: `/v1/tasks/${task.id}/attachments`, params: on(task), body: { fileName: 'a.pdf', contentType: 'application/pdf', sizeBytes: PDF.length } }, 'manager');
+      expect(response.status).toBe(201);
+      attachment = bodyOf(response);
+    });
+    expect(requestsOf(opened)).toEqual({ requests: 2, byContainer: { [tasks]: { read: 1, replace: 1 } } });
+    expect((await fetch(attachment!.uploadUrl, { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob' }, body: PDF })).status).toBe(201);
+    const params = on(task, { attachmentId: attachment!.id });
+    const path = `/v1/tasks/${task.id}/attachments/${attachment!.id}`;
+    const completed = await app.count(async () => expect((await app.call('tasks-attachments-complete', { method: 'POST', url: `${path}/complete`, params }, 'manager')).status).toBe(200));
+    expect(requestsOf(completed)).toEqual({ requests: 3, byContainer: { [tasks]: { read: 1, replace: 1, patch: 1 } } });
+    const listed = await app.count(async () => expect((await app.call('tasks-attachments-list', { url: `/v1/tasks/${task.id}/attachments`, params: on(task) }, 'manager')).status).toBe(200));
+    expect(requestsOf(listed)).toEqual({ requests: 1, byContainer: { [tasks]: { read: 1 } } });
+    const got = await app.count(async () => expect((await app.call('tasks-attachments-get', { url: path, params }, 'manager')).status).toBe(200));
+    expect(requestsOf(got)).toEqual({ requests: 1, byContainer: { [tasks]: { read: 1 } } });
+    const deleted = await app.count(async () => expect((await app.call('tasks-attachments-delete', { method: 'DELETE', url: path, params }, 'manager')).status).toBe(204));
+    expect(requestsOf(deleted)).toEqual({ requests: 3, byContainer: { [tasks]: { read: 1, replace: 1, patch: 1 } } });
   });
 });
 

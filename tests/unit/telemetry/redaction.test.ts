@@ -24,8 +24,8 @@ describe('which fields are sensitive: read from the zod schemas', () => {
     expect(sensitiveFieldNames(patchTaskSchema)).toContain('description');
     expect([...sensitiveFieldNames(cancelTaskSchema)]).toEqual(['reason']);
     expect([...sensitiveFieldNames(createUserSchema)].sort()).toEqual(['email', 'name']);
-    // The event: the actor's name, and the snapshots' free text.
-    expect([...sensitiveFieldNames(taskEventSchema)].sort()).toEqual(['cancellationReason', 'description', 'name', 'title']);
+    // The event: the actor's name, the snapshots' free text, a note redaction's reason, an attachment's file name.
+    expect([...sensitiveFieldNames(taskEventSchema)].sort()).toEqual(['cancellationReason', 'description', 'fileName', 'name', 'reason', 'title']);
     expect([...sensitiveFieldNames(caseRecordSchema)]).toEqual(['caseName']);
   });
 

@@ -105,8 +105,11 @@ export interface UseCaseWorld {
   close(): Promise<void>;
 }
 
-/** One embedded database per test file, seeded with the demo users, locations and tasks. */
-export async function startWorld(): Promise<UseCaseWorld> {
+/**
+ * One embedded database per test file, seeded with the demo users, locations and tasks. `settings`:
+ * more app settings (e.g. Azurite's Blob service, which a test file starts itself).
+ */
+export async function startWorld(options: { settings?: Record<string, string> } = {}): Promise<UseCaseWorld> {
   const dataDir = mkdtempSync(join(tmpdir(), 'caseload-use-cases-'));
   const cosmos: EmbeddedCosmos = await startEmbeddedCosmos({ dataDir, fsync: false, log: () => {} });
   const settings = parseSettings({
@@ -116,6 +119,7 @@ export async function startWorld(): Promise<UseCaseWorld> {
     [SETTING.authAudience]: 'api://caseload-tests',
     [SETTING.authJwksUri]: 'http://127.0.0.1/unused/jwks',
     [SETTING.cursorKeys]: randomBytes(32).toString('base64'),
+    ...options.settings,
   });
   const messaging = new RecordingMessaging();
   const clock = new TestClock();
