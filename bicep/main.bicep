@@ -88,6 +88,8 @@ param notifyTemplateIds object = {
 }
 @description('The caseworker UI\'s task address: links in emails are <this>/<task id>.')
 param taskLinkBaseUrl string = ''
+@description('Client id of the operations console\'s app registration (a single-page application; docs/observability.md). Empty: console sign-in off.')
+param consoleClientId string = ''
 
 // --- Identity and API gateway -------------------------------------------------------------
 @description('Entra ID tenant whose tokens the API accepts (default: the deployment tenant).')
@@ -127,9 +129,9 @@ var names = resourceNames(workload, toLower(environmentName), token)
 var allTags = union(tags, { 'azd-env-name': environmentName, workload: workload })
 
 // The routes of the functions registered with authenticated: false (tests/infra keeps the two in step).
-var anonymousPaths = ['v1/health', 'v1/health/ready', 'v1/version', 'openapi.json', 'docs', 'docs/{file}']
+var anonymousPaths = ['v1/health', 'v1/health/ready', 'v1/version', 'openapi.json', 'docs', 'docs/{file}', 'console', 'console/{file}']
 // The routes that answer without a subscription key: KEYLESS_ROUTES in shared/http/routes.ts (tests/infra keeps the two in step).
-var keylessPaths = ['v1/health', 'openapi.json', 'docs', 'docs/{file}']
+var keylessPaths = ['v1/health', 'openapi.json', 'docs', 'docs/{file}', 'console', 'console/{file}']
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
   name: names.resourceGroup
@@ -275,6 +277,7 @@ module functionApp 'modules/functionapp.bicep' = {
     notifyApiKeySecretName: notifyApiKeySecretName
     notifyTemplateIds: notifyTemplateIds
     taskLinkBaseUrl: taskLinkBaseUrl
+    consoleClientId: consoleClientId
     countersReconcileSchedule: countersReconcileSchedule
     appVersion: appVersion
     instanceMemoryMB: functionInstanceMemoryMB

@@ -39,7 +39,7 @@ const appDir = PACKAGE_DIR;
 
 async function main(): Promise<void> {
   const dev = resolveDevSettings();
-  // Two lines per invocation: written once per event-loop turn, not one synchronous write each.
+  // One line per invocation, written once per event-loop turn rather than one synchronous write each.
   const log = lineWriter();
   if (!existsSync(join(appDir, 'package.json'))) {
     throw new Error(`No deployment package in ${appDir}: build it with \`npm run package\` (npm start does).`);
@@ -101,6 +101,8 @@ async function main(): Promise<void> {
     process.env[SETTING.notifyTemplateBulkReassignment] ??= DEV_NOTIFY_TEMPLATES.bulkReassignment.id;
   }
   process.env[SETTING.taskLinkBaseUrl] ??= `${dev.baseUrl}/api/v1/tasks`;
+  // The operations console signs in against the dev issuer, which takes any client id.
+  process.env[SETTING.consoleClientId] ??= 'caseload-console';
 
   // Attachments go to Azurite (the Azure Storage emulator) unless a Blob service is named; it starts
   // beside the host and the same code signs its SAS URLs, with its account key instead of a user
@@ -135,7 +137,7 @@ async function main(): Promise<void> {
   // read on each call so a rotation (POST /admin/notifications/api-key/rotate) is picked up after a 403.
   const notifyApiKey: SecretSource | undefined = notify ? { description: 'the local Notify service key', read: async () => notify.apiKey() } : undefined;
   bundle.configureServices({ messaging: new LocalBrokerMessaging(`${dev.baseUrl}/admin/service-bus`), ...(notifyApiKey ? { notifyApiKey } : {}) });
-  const host = await startFunctionsHost({ port: dev.port, host: 'localhost', projectDir: appDir, extraRoutes, log });
+  const host = await startFunctionsHost({ port: dev.port, host: 'localhost', projectDir: appDir, extraRoutes, log, oneLinePerInvocation: true });
   broker.attach(host);
   // `npm run token` finds this host (and its issuer) through the data folder, whatever its port.
   recordRunningHost(dev.dataDir, dev.baseUrl);

@@ -9,6 +9,11 @@ registerTimer({
   schedule: `%${SETTING.outboxRelaySchedule}%`,
   handler: async ({ services, invocation }) => {
     const outcome = await relayOutbox(services, invocation.traceContext?.traceParent ?? undefined);
+    // The backlog as the run found it: what the outbox alerts watch (docs/observability.md).
+    if (outcome.backlog) {
+      trackMetric(invocation, 'outbox.backlog', outcome.backlog.tasks);
+      trackMetric(invocation, 'outbox.oldestAgeMs', outcome.backlog.oldestAgeMs);
+    }
     if (outcome.stoppedAt) {
       trackMetric(invocation, 'outbox.relayFailed', 1);
       invocation.warn(`Outbox relay stopped at task ${outcome.stoppedAt.taskId}: ${outcome.stoppedAt.reason}`);

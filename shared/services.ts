@@ -6,6 +6,7 @@ import { managedIdentityCredential } from './config/azure-credential.js';
 import { keyVaultSecret, missingSecret, type SecretSource } from './config/secret-source.js';
 import { SETTING, loadSettings, type Settings } from './config/settings.js';
 import { deferredMessaging } from './messaging/deferred-messaging.js';
+import { tracedMessaging } from './messaging/traced-messaging.js';
 import type { Messaging } from './messaging/messaging.js';
 import { notifyGateway } from './notifications/notify-gateway.js';
 import type { NotifyPort } from './notifications/notify-port.js';
@@ -21,6 +22,7 @@ import { ReferenceRepository } from './store/reference-repository.js';
 import { TaskRepository } from './store/task-repository.js';
 import { UserRepository } from './store/user-repository.js';
 import { startTelemetry } from './telemetry/app-insights.js';
+import { recordMetric } from './telemetry/metrics.js';
 import { deferredAttachmentStorage, unconfiguredAttachmentStorage, type AttachmentStorage } from './storage/attachment-storage.js';
 import { ATTACHMENTS_CONTAINER } from './config/entities.js';
 
@@ -56,6 +58,8 @@ export interface Services {
   messaging: Messaging;
   /** GOV.UK Notify, with the API key read from its source and cached. */
   notify: NotifyPort;
+  /** Where the Notify API key comes from (Key Vault in Azure): readiness checks it can be read. */
+  notifyApiKey: SecretSource;
   /** Verifies bearer tokens; tokens that verified are remembered until their `exp` (shared/auth/token-cache.ts). */
   tokenVerifier: TokenVerifier;
   now: () => Date;
@@ -84,6 +88,7 @@ export function createServices(settings: Settings, overrides: ServiceOverrides =
   const users = new UserRepository(database, cursors);
   const caches = overrides.caches ?? {};
   const clock = caches.clock ?? Date.now;
+  const notifyApiKey = overrides.notifyApiKey ?? notifyApiKeySource(settings);
   return {
     settings,
     database,
@@ -99,9 +104,15 @@ export function createServices(settings: Settings, overrides: ServiceOverrides =
     notes: new NoteRepository(database, cursors),
     attachmentStorage: overrides.attachmentStorage ?? createAttachmentStorage(settings),
     directory: new DirectoryCache(users, { ...caches.directory, clock }),
-    messaging: overrides.messaging ?? createMessaging(settings),
-    notify: overrides.notify ?? notifyGateway({ baseUrl: settings.notify.baseUrl, apiKey: overrides.notifyApiKey ?? notifyApiKeySource(settings) }),
-    tokenVerifier: cachingTokenVerifier(overrides.tokenVerifier ?? createTokenVerifier(settings.auth), { ...caches.tokens, clock }),
+    // Every send traced, whichever adapter: each message carries its send span (Diagnostic-Id).
+    messaging: tracedMessaging(overrides.messaging ?? createMessaging(settings)),
+    notify: overrides.notify ?? notifyGateway({ baseUrl: settings.notify.baseUrl, apiKey: notifyApiKey }),
+    notifyApiKey,
+    tokenVerifier: cachingTokenVerifier(overrides.tokenVerifier ?? createTokenVerifier(settings.auth), {
+      ...caches.tokens,
+      clock,
+      onLookup: (hit) => recordMetric('auth.tokenCache', 1, { result: hit ? 'hit' : 'miss' }),
+    }),
     now: overrides.now ?? (() => new Date()),
   };
 }
@@ -153,6 +164,9 @@ const unconfiguredMessaging: Messaging = {
   },
   async checkHealth() {
     throw new Error('not configured');
+  },
+  async entityCounts() {
+    throw new Error(`Service Bus is not configured: set ${SETTING.serviceBusNamespace}.`);
   },
   async close() {},
 };

@@ -31,3 +31,4 @@ param notifyTemplateIds = {
   bulkReassignment: readEnvironmentVariable('CASELOAD_NOTIFY_TEMPLATE_BULK_REASSIGNMENT', '')
 }
 param taskLinkBaseUrl = readEnvironmentVariable('CASELOAD_TASK_LINK_BASE_URL', '')
+param consoleClientId = readEnvironmentVariable('CASELOAD_CONSOLE_CLIENT_ID', '')

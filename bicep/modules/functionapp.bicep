@@ -73,6 +73,9 @@ param notifyTemplateIds object = {
 @description('Where the caseworker UI opens a task: an email\'s link is <this>/<task id>. Empty (with the templates) leaves notifications off.')
 param taskLinkBaseUrl string = ''
 
+@description('Client id of the app registration the operations console (/api/console) signs in with: a single-page application whose redirect URI is https://<gateway>/api/console. Empty: console sign-in is not configured.')
+param consoleClientId string = ''
+
 @description('Memory per instance (MB): 512, 2048 or 4096.')
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
@@ -160,6 +163,7 @@ var appSettings = {
   NOTIFY_TEMPLATE_OVERDUE_DIGEST: notifyTemplateIds.overdueDigest
   NOTIFY_TEMPLATE_BULK_REASSIGNMENT: notifyTemplateIds.bulkReassignment
   TASK_LINK_BASE_URL: taskLinkBaseUrl
+  CONSOLE_CLIENT_ID: consoleClientId
   COUNTERS_RECONCILE_SCHEDULE: countersReconcileSchedule
   // Attachments: their own storage account, through the identity (user delegation SAS; no key exists).
   AttachmentsStorage__blobServiceUri: attachmentsBlobEndpoint

@@ -70,6 +70,8 @@ func resourceNames(workload string, environmentName string, token string) object
   alertDeadLetters: 'alert-${workload}-${environmentName}-dead-letters'
   alertOverdueGrowth: 'alert-${workload}-${environmentName}-overdue-growth'
   alertNotifyAuth: 'alert-${workload}-${environmentName}-notify-auth'
+  alertOutboxStuck: 'alert-${workload}-${environmentName}-outbox-stuck'
+  alertAuditLag: 'alert-${workload}-${environmentName}-audit-lag'
 }
 
 // Names of data-plane entities. The application code fixes them in shared/config/entities.ts;

@@ -1,6 +1,8 @@
 // Operations view and alerting: the workbook (bicep/workbooks/operations.json), an action group
-// that emails the on-call address(es), and five alerts: HTTP 5xx rate, function failures,
-// dead-lettered messages, overdue backlog growth, and GOV.UK Notify refusing the API key.
+// that emails the on-call address(es), and seven alerts: HTTP 5xx rate, function failures,
+// dead-lettered messages, overdue backlog growth, GOV.UK Notify refusing the API key, events stuck
+// in the outbox, and audit lag. docs/observability.md has each one's query, meaning and runbook
+// (tests/infra/observability-doc.test.ts holds the two together).
 
 param location string
 param tags object
@@ -21,6 +23,12 @@ param functionFailureThreshold int = 5
 @description('Alert when more than this many tasks become overdue in one hour.')
 @minValue(0)
 param overdueGrowthThreshold int = 100
+@description('Alert when an event has waited in a task outbox longer than this many minutes (Service Bus refusing sends).')
+@minValue(1)
+param outboxStuckMinutes int = 10
+@description('Alert when events take longer than this many minutes on average to reach the audit trail.')
+@minValue(1)
+param auditLagMinutes int = 5
 
 var emails = filter(alertEmails, email => !empty(trim(string(email))))
 
@@ -157,6 +165,69 @@ resource notifyAuthFailures 'Microsoft.Insights/scheduledQueryRules@2023-12-01' 
           timeAggregation: 'Maximum'
           operator: 'GreaterThan'
           threshold: 0
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: { actionGroups: [actionGroup.id] }
+  }
+}
+
+// Events wait in task outboxes only while Service Bus refuses them (or the relay cannot run): the
+// oldest one's age, as each relay run (every 30 s) measures it, rising past the threshold.
+resource outboxStuck 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: names.alertOutboxStuck
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Caseload: events stuck in the outbox for over ${outboxStuckMinutes} minutes'
+    description: 'The oldest event waiting in a task outbox (metric outbox.oldestAgeMs, measured by every outbox-relay run) is older than the threshold: Service Bus is refusing or not answering sends. Events are safe in Cosmos; audit, counters and emails wait. See docs/observability.md, runbook "Outbox stuck".'
+    severity: 2
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: 'customMetrics | where name == "outbox.oldestAgeMs" | summarize oldestAgeMinutes = max(valueMax) / 60000.0'
+          metricMeasureColumn: 'oldestAgeMinutes'
+          timeAggregation: 'Maximum'
+          operator: 'GreaterThan'
+          threshold: outboxStuckMinutes
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: { actionGroups: [actionGroup.id] }
+  }
+}
+
+// The audit trail falls behind: the average time from an event to its audit record.
+resource auditLag 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: names.alertAuditLag
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Caseload: audit trail more than ${auditLagMinutes} minutes behind'
+    description: 'Events take longer than the threshold, on average over 15 minutes, to reach the audit trail (metric audit.lagMs): the audit writer is failing and retrying, throttled, or the outbox is stuck. See docs/observability.md, runbook "Audit lag".'
+    severity: 2
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: 'customMetrics | where name == "audit.lagMs" | summarize averageLagMinutes = sum(valueSum) / sum(valueCount) / 60000.0'
+          metricMeasureColumn: 'averageLagMinutes'
+          timeAggregation: 'Maximum'
+          operator: 'GreaterThan'
+          threshold: auditLagMinutes
           failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
         }
       ]

@@ -273,6 +273,14 @@ resource operationsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01'
 // Least privilege: scoped to the triggered queue or subscription, the smallest scope the target
 // scaler reads, never the topic or namespace.
 // Data Owner there also lets the identity manage that one entity; docs/adr/0003-infrastructure.md.
+//
+// The operations console (/api/console, GET /api/v1/admin/overview) reads the same runtime
+// properties of the same entities (every queue and subscription operators look after,
+// DEAD_LETTER_SOURCES in shared/config/entities.ts) through ServiceBusAdministrationClient
+// (getQueueRuntimeProperties / getSubscriptionRuntimeProperties, the namespace's HTTPS management
+// endpoint), which needs the Manage right on the entity: these assignments are what it uses, and
+// the least that allows it (docs/observability.md, "Reading Service Bus runtime properties";
+// tests/infra/rbac.test.ts holds both uses to them).
 resource auditScaleOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(auditSubscription.id, functionPrincipalId, dataOwner)
   scope: auditSubscription

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RpcHttpData } from './core-types.js';
+import { randomBytes } from 'node:crypto';
 import { BodyTooLargeError, readBody, toRpcHttp } from './http-request.js';
 import { writeHttpResponse } from './http-response.js';
 import { FunctionInvocationError, type InvocationResult, invokeFunction } from './invoke.js';
@@ -27,14 +28,15 @@ export async function handleHttpTrigger(
   }
 
   const { http, triggerMetadata } = toRpcHttp(req, body, url, params);
-  const traceParent = req.headers['traceparent'];
+  const traceParent = childSpan(req.headers['traceparent']);
   let result: InvocationResult;
   try {
     result = await invokeFunction(fn, {
       triggerData: { http },
       triggerMetadata,
       reason: `HTTP ${req.method} ${url.pathname}`,
-      ...(typeof traceParent === 'string' ? { traceContext: { traceParent, traceState: String(req.headers['tracestate'] ?? ''), attributes: {} } } : {}),
+      summary: `${req.method} ${url.pathname}`,
+      ...(traceParent ? { traceContext: { traceParent, traceState: String(req.headers['tracestate'] ?? ''), attributes: {} } } : {}),
     });
   } catch (error) {
     // The invocation already logged the failure with its stack; the client learns only the id.
@@ -44,6 +46,16 @@ export async function handleHttpTrigger(
     return;
   }
   writeHttpResponse(res, httpOutput(result), req.method ?? 'GET');
+}
+
+/**
+ * The span the host records a request as: a child of the caller's W3C traceparent (same trace id,
+ * a new span id), which the invocation gets as its trace context. None for an absent or invalid one.
+ */
+function childSpan(traceparent: string | string[] | undefined): string | undefined {
+  const match = typeof traceparent === 'string' ? /^00-([\da-f]{32})-[\da-f]{16}-([\da-f]{2})$/.exec(traceparent.trim().toLowerCase()) : null;
+  if (!match || /^0+$/.test(match[1]!)) return undefined;
+  return `00-${match[1]}-${randomBytes(8).toString('hex')}-${match[2]}`;
 }
 
 /** The value bound to the function's HTTP output (normally '$return', possibly a named output). */

@@ -40,7 +40,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
 
   const projectDir = resolve(options.projectDir);
   const config = readHostConfig(projectDir);
-  configureLogging(options.log ?? ((line) => console.log(line)), config.logLevel);
+  configureLogging(options.log ?? ((line) => console.log(line)), config.logLevel, { oneLinePerInvocation: options.oneLinePerInvocation ?? false });
 
   installCapture();
   preloadLibrary(projectDir);

@@ -13,7 +13,8 @@ import type {
   RpcTypedData,
 } from './core-types.js';
 import { applyLogHooks, executeHooks, postInvocationContext, preInvocationContext } from './hooks.js';
-import { errorDetail, writeLog } from './logging.js';
+import { invocationLine } from './invocation-line.js';
+import { errorDetail, isLevelEnabled, oneLinePerInvocation, writeLog } from './logging.js';
 import { getFunction, type RegisteredFunction, registry } from './registry.js';
 import { fromTypedData } from './typed-data.js';
 import type { CapturedFunction } from './types.js';
@@ -46,6 +47,10 @@ export interface InvocationRequest {
   retryContext?: RpcRetryContext;
   /** Why the function runs, for the "Executing" log line (like the host's Reason='...'). */
   reason?: string;
+  /** What ran, for the one line per invocation (e.g. `GET /api/v1/tasks`); `reason` when absent. */
+  summary?: string;
+  /** The correlation id the trigger carries (a message's), for the one line per invocation. */
+  correlationId?: string;
 }
 
 export interface InvocationOutput {
@@ -118,6 +123,9 @@ async function runInvocation(fn: RegisteredFunction, request: InvocationRequest)
   const invocationId = request.invocationId ?? randomUUID();
   const scope = { functionName, invocationId };
   const started = performance.now();
+  const oneLine = oneLinePerInvocation();
+  /** One-line mode: the invocation's information lines, folded into its line. */
+  const folded: string[] = [];
   const hookData: HookData = {};
   let invocationContext: unknown;
 
@@ -135,11 +143,18 @@ async function runInvocation(fn: RegisteredFunction, request: InvocationRequest)
     metadata: fn.metadata,
     log(level: RpcLogLevel, category: RpcLogCategory, message: string): void {
       const rewritten = applyLogHooks(level, category, message, hookData, invocationContext);
-      writeLog(rewritten.level, rewritten.message, scope);
+      if (oneLine && rewritten.level === 'information' && isLevelEnabled('information')) folded.push(rewritten.message);
+      else writeLog(rewritten.level, rewritten.message, scope);
     },
   };
 
-  writeLog('information', `Executing 'Functions.${functionName}' (Reason='${request.reason ?? 'Invoked by the local host'}', Id=${invocationId})`, scope);
+  // The one line carries what the request or message said (a correlation id, an error message), so
+  // it goes through the app's log hooks like the app's own lines (e.g. its redaction).
+  const writeSummary = (level: RpcLogLevel, line: string): void => {
+    const rewritten = applyLogHooks(level, 'system', line, hookData, invocationContext);
+    writeLog(rewritten.level, rewritten.message, scope);
+  };
+  writeLog(oneLine ? 'debug' : 'information', `Executing 'Functions.${functionName}' (Reason='${request.reason ?? 'Invoked by the local host'}', Id=${invocationId})`, scope);
   try {
     const model = registry.programmingModel;
     if (!model) throw new Error('@azure/functions never set its programming model; was the library loaded before installCapture()?');
@@ -166,18 +181,23 @@ async function runInvocation(fn: RegisteredFunction, request: InvocationRequest)
 
     const response = await invocationModel.getResponse(context, post.result);
     const durationMs = Math.round(performance.now() - started);
-    writeLog('information', `Executed 'Functions.${functionName}' (Succeeded, Id=${invocationId}, Duration=${durationMs}ms)`, scope);
+    const outputs = collectOutputs(fn, response);
+    if (oneLine) writeSummary('information', invocationLine({ request, outputs, durationMs, folded }));
+    else writeLog('information', `Executed 'Functions.${functionName}' (Succeeded, Id=${invocationId}, Duration=${durationMs}ms)`, scope);
     return {
       invocationId,
       functionName,
       response,
-      outputs: collectOutputs(fn, response),
+      outputs,
       returnValue: fromTypedData(response.returnValue),
       durationMs,
     };
   } catch (error) {
     const durationMs = Math.round(performance.now() - started);
-    writeLog('error', `Executed 'Functions.${functionName}' (Failed, Id=${invocationId}, Duration=${durationMs}ms) ${errorDetail(error)}`, scope);
+    if (oneLine) {
+      writeSummary('error', invocationLine({ request, outputs: [], durationMs, folded, error }));
+      writeLog('debug', errorDetail(error), scope);
+    } else writeLog('error', `Executed 'Functions.${functionName}' (Failed, Id=${invocationId}, Duration=${durationMs}ms) ${errorDetail(error)}`, scope);
     throw new FunctionInvocationError(functionName, invocationId, error);
   }
 }

@@ -33,11 +33,16 @@ const LEVEL_LABEL: Record<RpcLogLevel, string> = {
 
 let sink: (line: string) => void = (line) => console.log(line);
 let minimumRank = LEVEL_RANK.information;
+let oneLine = false;
 
-export function configureLogging(write: (line: string) => void, minimumLevel: RpcLogLevel): void {
+export function configureLogging(write: (line: string) => void, minimumLevel: RpcLogLevel, options: { oneLinePerInvocation?: boolean } = {}): void {
   sink = write;
   minimumRank = LEVEL_RANK[minimumLevel];
+  oneLine = options.oneLinePerInvocation ?? false;
 }
+
+/** One line per invocation (FunctionsHostOptions.oneLinePerInvocation) instead of Core Tools' Executing/Executed pair. */
+export const oneLinePerInvocation = (): boolean => oneLine;
 
 export function isLevelEnabled(level: RpcLogLevel): boolean {
   return (LEVEL_RANK[level] ?? LEVEL_RANK.information) >= minimumRank && level !== 'none';

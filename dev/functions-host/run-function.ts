@@ -32,5 +32,5 @@ export function runFunction(name: string, input: unknown, timers: TimerScheduler
   const reason = 'This function was programmatically called via the host APIs.';
   if (trigger === 'timertrigger') return timers.runNow(fn, reason);
   const triggerData = toTypedData(input);
-  return invokeFunction(fn, { ...(triggerData ? { triggerData } : {}), reason });
+  return invokeFunction(fn, { ...(triggerData ? { triggerData } : {}), reason, summary: 'run by hand' });
 }

@@ -172,6 +172,7 @@ export class TimerScheduler {
     return invokeFunction(fn, {
       triggerData: timerInfo(schedule, new Date(), isPastDue, timer?.lastTick),
       reason,
+      summary: reason.startsWith('Timer fired') ? 'timer' : reason === 'runOnStartup' ? 'timer (runOnStartup)' : 'timer, run by hand',
     });
   }
 }

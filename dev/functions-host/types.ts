@@ -32,6 +32,13 @@ export interface FunctionsHostOptions {
   extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
   /** Receives every host and function log line. Default: console.log. */
   log?: (line: string) => void;
+  /**
+   * Write one line per invocation: what ran (HTTP method, path and status; the message; the
+   * timer), how long it took, the correlation id, and the invocation's information-level log lines
+   * folded in; warnings and errors still get lines of their own. Default false: Core Tools' form,
+   * an "Executing" and an "Executed" line around each invocation's own lines.
+   */
+  oneLinePerInvocation?: boolean;
 }
 
 export interface FunctionsHost {

@@ -151,7 +151,8 @@ export function startLocalNotify(options: { dataDir: string; now?: () => number;
     };
     emails.push(email);
     appendFileSync(journal, `${JSON.stringify(email)}\n`);
-    options.log?.(`[notify] email ${email.id} to ${email.emailAddress} (${template.name})${reference ? `, reference ${reference}` : ''}`);
+    // No address in the log: output is kept like any other log (docs/observability.md); GET /admin/notifications shows it.
+    options.log?.(`[notify] email ${email.id} (${template.name})${reference ? `, reference ${reference}` : ''}`);
     if (fault) {
       const { error, message } = FAULT_ERRORS[fault.status!]!;
       return notifyError(res, fault.status!, error, message, faultHeaders);

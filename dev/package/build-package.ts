@@ -7,9 +7,10 @@
  * that it loads on first use (DEFERRED_MODULES). Why esbuild: docs/adr/0005-deployment-package.md.
  */
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
+import { CONSOLE_FILE_NAMES, PACKAGED_CONSOLE_DIR } from '../../shared/console/console-site.js';
 import { PACKAGED_SWAGGER_UI_DIR, SWAGGER_UI_FILES } from '../../shared/docs/docs-site.js';
 import { OPENAPI_DOCUMENT_PATH } from '../../shared/openapi/document-file.js';
 import { DEFERRED_MODULES, PACKAGE_BUNDLE, PACKAGE_DEFERRED_DIR, PACKAGE_DIR, PACKAGE_ENTRY, PACKAGE_METAFILE, REPO_DIR, WORKER_PROVIDED_MODULES, packageFiles } from './layout.js';
@@ -98,6 +99,7 @@ async function buildPackage(outDir: string = PACKAGE_DIR): Promise<PackageSummar
   copyInto(outDir, join(REPO_DIR, OPENAPI_DOCUMENT_PATH), OPENAPI_DOCUMENT_PATH);
   const swaggerUiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   for (const file of SWAGGER_UI_FILES) copyInto(outDir, join(swaggerUiDir, file), join(PACKAGED_SWAGGER_UI_DIR, file));
+  await buildConsole(outDir);
   // Beside the package, not in it: what each output holds, for tests and for trimming the bundle.
   const metafile: Metafile = { inputs: { ...main.metafile.inputs, ...deferred.metafile.inputs }, outputs: { ...main.metafile.outputs, ...deferred.metafile.outputs } };
   writeFileSync(PACKAGE_METAFILE, `${JSON.stringify({ bytesByPackage: inputSummary(metafile), metafile }, null, 2)}\n`);
@@ -176,6 +178,32 @@ function inputSummary(metafile: Metafile): Record<string, number> {
     }
   }
   return Object.fromEntries([...byPackage].sort((a, b) => b[1] - a[1]));
+}
+
+/**
+ * The operations console's files (shared/console/console-site.ts CONSOLE_FILES): its script,
+ * bundled for browsers from console/ with oauth4webapi inside; Pico CSS as the npm package ships it;
+ * and its own few styles.
+ */
+async function buildConsole(outDir: string): Promise<void> {
+  await build({
+    absWorkingDir: REPO_DIR,
+    entryPoints: [join(REPO_DIR, 'console', 'main.ts')],
+    outfile: join(outDir, PACKAGED_CONSOLE_DIR, 'console.js'),
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    // The licence notices of what is bundled, at the end of the one file served.
+    legalComments: 'eof',
+    logLevel: 'warning',
+  });
+  const pico = join(dirname(createRequire(import.meta.url).resolve('@picocss/pico/package.json')), 'css', 'pico.min.css');
+  copyInto(outDir, pico, join(PACKAGED_CONSOLE_DIR, 'pico.min.css'));
+  copyInto(outDir, join(REPO_DIR, 'console', 'console.css'), join(PACKAGED_CONSOLE_DIR, 'console.css'));
+  const missing = CONSOLE_FILE_NAMES.filter((file) => !existsSync(join(outDir, PACKAGED_CONSOLE_DIR, file)));
+  if (missing.length > 0) throw new Error(`The console's files are incomplete: ${missing.join(', ')} missing.`);
 }
 
 function copyInto(outDir: string, from: string, to: string): void {

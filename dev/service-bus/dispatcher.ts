@@ -3,7 +3,7 @@ import { invokeFunction, type InvocationResult } from '../functions-host/index.j
 import type { ServiceBusFunction } from './bindings.js';
 import type { Broker, Received } from './broker.js';
 import { outputBatches } from './outputs.js';
-import { triggerData, triggerMetadata } from './trigger-metadata.js';
+import { invocationTraceContext, triggerData, triggerMetadata } from './trigger-metadata.js';
 
 /**
  * The Service Bus extension's message pump, one per trigger function: receive (peek-lock), invoke
@@ -107,8 +107,11 @@ export class Dispatcher {
       result = await invokeFunction(fn.name, {
         triggerData: triggerData(message, fn.dataType),
         triggerMetadata: triggerMetadata(message, received.lockToken),
+        ...invocationTraceContext(message),
         invocationId: randomUUID(),
         reason: `New ServiceBus message detected on '${received.entity}'.`,
+        summary: `message ${message.messageId} on ${received.entity} (delivery ${message.deliveryCount})`,
+        ...(message.correlationId ? { correlationId: message.correlationId } : {}),
       });
     } catch (error) {
       failure = error; // the host has logged it ("Executed ... (Failed ...)")

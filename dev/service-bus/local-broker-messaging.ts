@@ -1,5 +1,5 @@
 import { DEAD_LETTER_SOURCES, type DeadLetterSourceName } from '../../shared/config/entities.js';
-import { messageFields, replayMessageId, type DeadLetteredMessage, type Messaging, type OutgoingMessage, type SendOptions } from '../../shared/messaging/messaging.js';
+import { messageFields, replayMessageId, type DeadLetteredMessage, type EntityCounts, type Messaging, type OutgoingMessage, type SendOptions } from '../../shared/messaging/messaging.js';
 
 import { approximateSize, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES, parseMessage } from './validate.js';
 
@@ -86,6 +86,17 @@ export class LocalBrokerMessaging implements Messaging {
   async checkHealth(): Promise<void> {
     const response = await fetch(this.baseUrl, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     if (!response.ok) throw new Error(`local broker answered ${response.status}`);
+  }
+
+  /** The broker's stats, in Service Bus' terms: its active count includes the messages being processed. */
+  async entityCounts(): Promise<EntityCounts[]> {
+    const response = await this.request('GET', '');
+    const { entities } = (await response.json()) as { entities: Record<string, { active: number; scheduled: number; locked: number; deadLettered: number }> };
+    return (Object.keys(DEAD_LETTER_SOURCES) as DeadLetterSourceName[]).map((entity) => {
+      const path = entityPath(entity);
+      const stats = entities[path] ?? { active: 0, scheduled: 0, locked: 0, deadLettered: 0 };
+      return { entity, path, active: stats.active + stats.locked, scheduled: stats.scheduled, deadLettered: stats.deadLettered };
+    });
   }
 
   async close(): Promise<void> {}

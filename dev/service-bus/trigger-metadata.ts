@@ -1,4 +1,5 @@
 import type { InvocationRequest } from '../functions-host/index.js';
+import { childOf, formatTraceparent, parseTraceparent } from '../../shared/telemetry/trace-context.js';
 import type { StoredMessage } from './message.js';
 
 /**
@@ -71,4 +72,14 @@ export function netDateTime(epochMs: number): string {
 /** Newtonsoft's ISO form of a DateTimeOffset at UTC. */
 export function netDateTimeOffset(epochMs: number): string {
   return `${netDateTime(epochMs)}+00:00`;
+}
+
+/**
+ * The invocation's trace context, as the Service Bus extension sets it: the processing of a message
+ * is a child of the span in its `Diagnostic-Id` application property (W3C traceparent; else
+ * `traceparent`), so it continues the sender's trace. Without either, the host starts a new trace.
+ */
+export function invocationTraceContext(message: StoredMessage): Pick<InvocationRequest, 'traceContext'> {
+  const parent = parseTraceparent(message.applicationProperties['Diagnostic-Id']) ?? parseTraceparent(message.applicationProperties['traceparent']);
+  return parent ? { traceContext: { traceParent: formatTraceparent(childOf(parent)), traceState: '', attributes: {} } } : {};
 }

@@ -16,6 +16,8 @@ export interface TokenCacheOptions {
   maxAgeMs?: number;
   /** Milliseconds since the epoch; the real clock unless a test supplies one. */
   clock?: () => number;
+  /** Told of every lookup of a well-formed bearer token, hit or miss (the hit-rate metric). */
+  onLookup?: (hit: boolean) => void;
 }
 
 export const TOKEN_CACHE_DEFAULTS = { maxEntries: 10_000, maxAgeMs: 5 * 60_000 } as const;
@@ -48,9 +50,13 @@ export function cachingTokenVerifier(inner: TokenVerifier, options: TokenCacheOp
       const key = createHash('sha256').update(bearer.token).digest('base64url');
       const hit = verified.get(key);
       if (hit) {
-        if (clock() < hit.reuseUntilMs) return { ok: true, principal: hit.principal };
+        if (clock() < hit.reuseUntilMs) {
+          options.onLookup?.(true);
+          return { ok: true, principal: hit.principal };
+        }
         verified.delete(key);
       }
+      options.onLookup?.(false);
       const checkedAt = clock();
       const result = await inner.verify(authorizationHeader);
       if (result.ok) {

@@ -75,6 +75,12 @@ export const SETTING = {
   attachmentsMalwareScanning: 'ATTACHMENTS_MALWARE_SCANNING',
   /** NCrontab of notes-attachments-sweep: unfinished uploads, scan results, note writes a crash left behind. */
   notesAttachmentsSweepSchedule: 'NOTES_ATTACHMENTS_SWEEP_SCHEDULE',
+  /**
+   * Client id the operations console (/api/console) signs in with: an Entra app registration for a
+   * single-page application (public client, redirect URI https://<gateway>/api/console) allowed to
+   * ask for the API's scope. Unset: the console says sign-in is not configured. Locally any value.
+   */
+  consoleClientId: 'CONSOLE_CLIENT_ID',
 } as const;
 
 const TEMPLATE_SETTINGS: Readonly<Record<NotificationKind, string>> = {
@@ -188,6 +194,7 @@ const settingsSchema = z.object({
   [SETTING.attachmentDownloadUrlSeconds]: sasSecondsSchema(300),
   [SETTING.attachmentsMalwareScanning]: z.enum(['off', 'defender'], { message: 'must be off or defender' }).default('off'),
   [SETTING.notesAttachmentsSweepSchedule]: ncrontabSchema.default(SCHEDULE_DEFAULTS[SETTING.notesAttachmentsSweepSchedule]),
+  [SETTING.consoleClientId]: optionalString,
 });
 
 export interface Settings {
@@ -203,6 +210,8 @@ export interface Settings {
   cursorKeys: readonly Buffer[];
   /** GOV.UK Notify; see NotifySettings. */
   notify: NotifySettings;
+  /** The operations console's sign-in client id (CONSOLE_CLIENT_ID); undefined: sign-in not configured. */
+  consoleClientId: string | undefined;
   /** Task attachments in Blob Storage; see AttachmentSettings. */
   attachments: AttachmentSettings;
   /** Browser sign-in; see SignInSettings. */
@@ -272,6 +281,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     },
     cursorKeys: s[SETTING.cursorKeys],
     notify: notifySettings(s),
+    consoleClientId: s[SETTING.consoleClientId],
     attachments: {
       blobServiceUri: s[SETTING.attachmentsBlobServiceUri],
       accountKey: s[SETTING.attachmentsAccountKey],

@@ -13,6 +13,8 @@ export interface EventFacts {
   now: Date;
   /** The bulk operation making the change, recorded on the event. */
   operationId?: string;
+  /** The W3C traceparent of the invocation making the change, recorded on the event. */
+  traceparent?: string;
   /** Notes and attachments: what the event is about (shared/domain/note-document.ts, attachment-record.ts). */
   note?: TaskEvent['note'];
   attachment?: TaskEvent['attachment'];
@@ -96,6 +98,7 @@ export function recordEvent(before: TaskDocument | null, next: TaskDocument, fac
     after: snapshotOf(versioned),
     changes,
     ...(facts.operationId ? { operationId: facts.operationId } : {}),
+    ...(facts.traceparent ? { traceparent: facts.traceparent } : {}),
     ...(facts.note ? { note: facts.note } : {}),
     ...(facts.attachment ? { attachment: facts.attachment } : {}),
   };

@@ -1,12 +1,16 @@
 import type { OutgoingMessage } from '../messaging/messaging.js';
 import type { TaskEvent } from '../schemas/event.js';
+import { TRACEPARENT_PROPERTY } from '../messaging/traced-messaging.js';
 
 /**
  * A task event as a Service Bus message. messageId is the event id, so a republished event is
- * dropped by duplicate detection; the correlation id and W3C traceparent travel as properties so
- * consumers' telemetry joins the request that caused the event.
+ * dropped by duplicate detection; the correlation id and the W3C trace context travel as
+ * properties so consumers' telemetry joins the request that caused the event. The trace is the
+ * one stored with the event (the request's), else `traceparent`; the send itself puts its own span
+ * in Diagnostic-Id and traceparent (shared/messaging/traced-messaging.ts).
  */
 export function eventMessage(event: TaskEvent, traceparent?: string): OutgoingMessage {
+  const trace = event.traceparent ?? traceparent;
   return {
     messageId: event.id,
     body: event,
@@ -19,7 +23,7 @@ export function eventMessage(event: TaskEvent, traceparent?: string): OutgoingMe
       jurisdiction: event.jurisdiction,
       sequence: event.sequence,
       correlationId: event.correlationId,
-      ...(traceparent ? { traceparent } : {}),
+      ...(trace ? { [TRACEPARENT_PROPERTY]: trace } : {}),
     },
   };
 }

@@ -2,6 +2,8 @@ import { TOPICS } from '../config/entities.js';
 import type { StoredTask } from '../domain/task-document.js';
 import type { Messaging } from '../messaging/messaging.js';
 import type { TaskRepository } from '../store/task-repository.js';
+import type { TaskEvent } from '../schemas/event.js';
+import { recordMetric, type MetricName } from '../telemetry/metrics.js';
 import { eventMessage } from './event-message.js';
 import { type PublishBudget, withinBudget } from './publish-budget.js';
 
@@ -48,6 +50,7 @@ export interface PublishContext {
  */
 export async function publishAfterWrite(task: StoredTask, deps: OutboxDeps, context: PublishContext): Promise<void> {
   if (task.document.pendingEvents.length === 0) return;
+  countTaskOutcome(task.document.pendingEvents.at(-1)!);
   const budget = context.publishBudget;
   if (budget.spent) return;
   try {
@@ -59,4 +62,20 @@ export async function publishAfterWrite(task: StoredTask, deps: OutboxDeps, cont
       error instanceof Error ? error.message : error,
     );
   }
+}
+
+const OUTCOME_METRICS: Partial<Record<TaskEvent['type'], MetricName>> = {
+  'task.created': 'tasks.created',
+  'task.completed': 'tasks.completed',
+  'task.cancelled': 'tasks.cancelled',
+};
+
+/**
+ * Tasks created, completed and cancelled, counted where each write is known to have happened: every
+ * write of a request (or a bulk operation's chunk) is followed by this publish, and the event it
+ * recorded is the newest in the outbox.
+ */
+function countTaskOutcome(event: TaskEvent): void {
+  const metric = OUTCOME_METRICS[event.type];
+  if (metric) recordMetric(metric, 1, { jurisdiction: event.jurisdiction });
 }

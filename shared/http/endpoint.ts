@@ -14,6 +14,10 @@ import { ROUTES, type RouteName } from './routes.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { illFormedTextErrors } from './well-formed-text.js';
 import { fieldErrorsFromZod } from '../errors/zod-field-errors.js';
+import { endInvocationTelemetry, runInScope } from '../telemetry/invocation-scope.js';
+import { installLogRedaction } from '../telemetry/log-redaction.js';
+import { recordMetric, type MetricName } from '../telemetry/metrics.js';
+import { registerSensitiveFields } from '../telemetry/redaction.js';
 
 /** What a handler returns; the pipeline wraps `data` in the success envelope. */
 export interface EndpointResult {
@@ -85,6 +89,8 @@ export function registerEndpoint<P = undefined, Q = undefined, B = undefined, A 
   const route = ROUTES[spec.route];
   if (spec.idempotencyKey && !spec.authenticated) throw new Error(`${spec.name}: idempotencyKey needs an authenticated endpoint (keys are per caller)`);
   REGISTERED_ENDPOINTS.push(spec as AnyEndpointSpec);
+  installLogRedaction();
+  for (const schema of [spec.params, spec.query, spec.body, spec.docs.success.data]) registerSensitiveFields(schema);
   app.http(spec.name, {
     methods: [route.method],
     route: route.path,
@@ -93,12 +99,31 @@ export function registerEndpoint<P = undefined, Q = undefined, B = undefined, A 
   });
 }
 
+/** Answers that tell of contention or a client's mistake, counted per operation (docs/observability.md). */
+const STATUS_METRICS: Readonly<Record<number, MetricName>> = { 409: 'http.conflict', 412: 'http.staleWrite', 428: 'http.preconditionRequired' };
+
 export async function runEndpoint<P, Q, B, A extends boolean>(
   spec: EndpointSpec<P, Q, B, A>,
   request: HttpRequest,
   invocation: InvocationContext,
 ): Promise<HttpResponseInit> {
   const correlationId = correlationIdFrom(request.headers);
+  const traceparent = invocation.traceContext?.traceParent ?? undefined;
+  return runInScope({ operation: spec.name, traceparent, correlationId }, async (scope) => {
+    const response = await answer(spec, request, invocation, correlationId);
+    const metric = STATUS_METRICS[response.status ?? 200];
+    if (metric) recordMetric(metric, 1, { operation: spec.name });
+    endInvocationTelemetry(scope);
+    return response;
+  });
+}
+
+async function answer<P, Q, B, A extends boolean>(
+  spec: EndpointSpec<P, Q, B, A>,
+  request: HttpRequest,
+  invocation: InvocationContext,
+  correlationId: string,
+): Promise<HttpResponseInit> {
   const instance = new URL(request.url).pathname;
   let response: HttpResponseInit;
   try {

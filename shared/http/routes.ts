@@ -12,6 +12,8 @@ export const ROUTES = {
   openapiDocument: { method: 'GET', path: 'openapi.json' },
   docsPage: { method: 'GET', path: 'docs' },
   docsAsset: { method: 'GET', path: 'docs/{file}' },
+  consolePage: { method: 'GET', path: 'console' },
+  consoleAsset: { method: 'GET', path: 'console/{file}' },
   tasksCreate: { method: 'POST', path: 'v1/tasks' },
   tasksList: { method: 'GET', path: 'v1/tasks' },
   tasksStats: { method: 'GET', path: 'v1/tasks/stats' },
@@ -51,6 +53,7 @@ export const ROUTES = {
   operationsGet: { method: 'GET', path: 'v1/operations/{id}' },
   adminDeadLetters: { method: 'GET', path: 'v1/admin/dead-letters/{entity}' },
   adminDeadLettersReplay: { method: 'POST', path: 'v1/admin/dead-letters/{entity}/replay' },
+  adminOverview: { method: 'GET', path: 'v1/admin/overview' },
 } as const satisfies Record<string, { method: HttpMethod; path: string }>;
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -58,11 +61,12 @@ export type RouteName = keyof typeof ROUTES;
 
 /**
  * Routes the gateway serves without a subscription key (and without a token): liveness for probes,
- * and the contract and docs page, which a consumer reads before it has a key. Everything else needs
+ * the contract and docs page, which a consumer reads before it has a key, and the operations
+ * console's page and files (its data comes from admin routes, which do need one). Everything else needs
  * a key at API Management; the OpenAPI document declares it per operation and bicep/main.bicep
  * exempts exactly these paths (tests/infra checks both against this list).
  */
-export const KEYLESS_ROUTES = ['health', 'openapiDocument', 'docsPage', 'docsAsset'] as const satisfies readonly RouteName[];
+export const KEYLESS_ROUTES = ['health', 'openapiDocument', 'docsPage', 'docsAsset', 'consolePage', 'consoleAsset'] as const satisfies readonly RouteName[];
 
 /** The absolute path of a route with its parameters filled in, e.g. `/api/v1/tasks/123`. */
 export function routeUrl(name: RouteName, params: Record<string, string> = {}): string {

@@ -13,6 +13,7 @@ export function deferredMessaging(create: () => Promise<Messaging>): Messaging {
     peekDeadLetters: async (source, max) => (await get()).peekDeadLetters(source, max),
     replayDeadLetters: async (source, max) => (await get()).replayDeadLetters(source, max),
     checkHealth: async () => (await get()).checkHealth(),
+    entityCounts: async () => (await get()).entityCounts(),
     // Nothing to close when it was never opened.
     close: async () => (adapter ? (await adapter).close() : undefined),
   };

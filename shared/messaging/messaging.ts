@@ -32,6 +32,22 @@ export interface DeadLetteredMessage {
   applicationProperties: Record<string, unknown>;
 }
 
+/** A queue's or subscription's message counts, as Service Bus reports its runtime properties. */
+export interface EntityCounts {
+  /** The short name operators use (`/v1/admin/dead-letters/{entity}`). */
+  entity: DeadLetterSourceName;
+  /** `overdue-tasks`, or `task-events/subscriptions/audit`. */
+  path: string;
+  /** Messages waiting or being processed (Service Bus' activeMessageCount includes the locked ones). */
+  active: number;
+  /**
+   * Sent with a later enqueue time, not yet due. Null where Service Bus does not report it: for a
+   * subscription, whose scheduled messages wait on the topic until they are due.
+   */
+  scheduled: number | null;
+  deadLettered: number;
+}
+
 /**
  * The app's view of Service Bus: send, and operate dead-letter queues. Two adapters implement it:
  * the @azure/service-bus SDK with managed identity (Azure) and the local host's broker.
@@ -47,6 +63,8 @@ export interface Messaging {
   replayDeadLetters(source: DeadLetterSourceName, max: number): Promise<{ replayed: number; messageIds: string[] }>;
   /** Throws when the messaging service cannot be reached. */
   checkHealth(): Promise<void>;
+  /** The message counts of every queue and subscription operators look after (DEAD_LETTER_SOURCES). */
+  entityCounts(): Promise<EntityCounts[]>;
   close(): Promise<void>;
 }
 

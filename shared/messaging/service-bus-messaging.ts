@@ -1,7 +1,7 @@
-import { ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusSender } from '@azure/service-bus';
+import { ServiceBusAdministrationClient, ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusSender } from '@azure/service-bus';
 import type { TokenCredential } from '@azure/identity';
 import { DEAD_LETTER_SOURCES, type DeadLetterSourceName } from '../config/entities.js';
-import { messageFields, replayMessageId, type DeadLetteredMessage, type Messaging, type OutgoingMessage, type SendOptions } from './messaging.js';
+import { messageFields, replayMessageId, type DeadLetteredMessage, type EntityCounts, type Messaging, type OutgoingMessage, type SendOptions } from './messaging.js';
 
 /**
  * The SDK's retries. They never run on a caller's time: the publish after a write in a request
@@ -27,9 +27,14 @@ export const SERVICE_BUS_RETRY_OPTIONS = {
 export class ServiceBusMessaging implements Messaging {
   private readonly client: ServiceBusClient;
   private readonly senders = new Map<string, ServiceBusSender>();
+  private readonly fullyQualifiedNamespace: string;
+  private readonly credential: TokenCredential;
+  private administration: ServiceBusAdministrationClient | undefined;
 
   constructor(fullyQualifiedNamespace: string, credential: TokenCredential) {
     this.client = new ServiceBusClient(fullyQualifiedNamespace, credential, { retryOptions: SERVICE_BUS_RETRY_OPTIONS });
+    this.fullyQualifiedNamespace = fullyQualifiedNamespace;
+    this.credential = credential;
   }
 
   private sender(entity: string): ServiceBusSender {
@@ -108,6 +113,34 @@ export class ServiceBusMessaging implements Messaging {
     } finally {
       await sender.close();
     }
+  }
+
+  /**
+   * Runtime properties through the namespace's management endpoint (ServiceBusAdministrationClient,
+   * HTTPS). Reading them needs the Manage right on the entity, which among the built-in roles only
+   * Azure Service Bus Data Owner grants; Bicep assigns it on exactly these queues and subscriptions
+   * (docs/observability.md, "Reading Service Bus runtime properties").
+   */
+  async entityCounts(): Promise<EntityCounts[]> {
+    this.administration ??= new ServiceBusAdministrationClient(this.fullyQualifiedNamespace, this.credential);
+    const administration = this.administration;
+    return Promise.all(
+      (Object.keys(DEAD_LETTER_SOURCES) as DeadLetterSourceName[]).map(async (entity): Promise<EntityCounts> => {
+        const definition = DEAD_LETTER_SOURCES[entity];
+        const properties =
+          'queue' in definition
+            ? await administration.getQueueRuntimeProperties(definition.queue)
+            : await administration.getSubscriptionRuntimeProperties(definition.topic, definition.subscription);
+        return {
+          entity,
+          path: 'queue' in definition ? definition.queue : `${definition.topic}/subscriptions/${definition.subscription}`,
+          active: properties.activeMessageCount,
+          // Subscriptions report none: a message scheduled on a topic waits on the topic until it is due.
+          scheduled: 'scheduledMessageCount' in properties ? properties.scheduledMessageCount : null,
+          deadLettered: properties.deadLetterMessageCount,
+        };
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { SecretSource } from '../config/secret-source.js';
+import { withDependency } from '../telemetry/dependencies.js';
 import { asNotifyError, NotifyAuthError, NotifyError, type NotifyEmail, type NotifyPort } from './notify-port.js';
 
 /**
@@ -68,9 +69,12 @@ export function notifyGateway(options: NotifyGatewayOptions): NotifyPort & { key
     }
   };
 
+  // Each call is a dependency of the invocation (an Http span; the path only, never the reference or the address).
+  const notifyCall = <T>(method: string, path: string, operation: (client: NotifyPort) => Promise<T>): Promise<T> =>
+    withDependency(`${method} ${path}`, { type: 'http', method, url: `${options.baseUrl.replace(/\/+$/, '')}${path}` }, () => call(operation));
   return {
-    sendEmail: (email: NotifyEmail) => call((client) => client.sendEmail(email)),
-    findByReference: (reference: string) => call((client) => client.findByReference(reference)),
+    sendEmail: (email: NotifyEmail) => notifyCall('POST', '/v2/notifications/email', (client) => client.sendEmail(email)),
+    findByReference: (reference: string) => notifyCall('GET', '/v2/notifications', (client) => client.findByReference(reference)),
     keyReads: () => reads,
   };
 }

@@ -7,6 +7,7 @@ import { PROBLEM_TYPES } from '../http/problem-types.js';
 import { IDEMPOTENCY_KEY_HEADER, WAIT_FOR_FIRST_MS } from '../http/idempotency.js';
 import { JSON_CONTENT_TYPES } from '../http/request-body.js';
 import { KEYLESS_ROUTES, ROUTES, type RouteName } from '../http/routes.js';
+import { SENSITIVE_META } from '../schemas/primitives.js';
 import { problemSchema } from '../schemas/problem.js';
 import { API_TAGS, TAG_DESCRIPTIONS, type EndpointDocs, type ResponseHeaderName } from './endpoint-docs.js';
 import { addExamples, problemExample } from './examples.js';
@@ -279,7 +280,12 @@ export function buildOpenApiDocument(specs: readonly AnyEndpointSpec[]): ReturnT
         },
       },
     },
-  }, { override: applyFallbackBounds });
+  }, {
+    override: (context: { jsonSchema: Record<string, unknown> }) => {
+      applyFallbackBounds(context);
+      flagSensitive(context);
+    },
+  });
   return addExamples(listProblemTypes(stateRequestDefaultsInWords(document)));
 }
 
@@ -303,6 +309,13 @@ function listProblemTypes<T extends object>(document: T): T {
       kinds.map((kind) => `| \`${kind.type}\` | ${kind.status} | ${kind.title} |`).join('\n'),
   };
   return document;
+}
+
+/** `.meta({ sensitive: true })` (shared/schemas/primitives.ts) as the extension keyword `x-sensitive`. */
+function flagSensitive({ jsonSchema }: { jsonSchema: Record<string, unknown> }): void {
+  if (!(SENSITIVE_META in jsonSchema)) return;
+  if (jsonSchema[SENSITIVE_META] === true) jsonSchema['x-sensitive'] = true;
+  delete jsonSchema[SENSITIVE_META];
 }
 
 /** Adds the fallback bounds, and an integer format (every integer this API sends fits 32 bits). */

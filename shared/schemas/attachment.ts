@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { uuidSchema } from './primitives.js';
+import { sensitive, uuidSchema } from './primitives.js';
 
 /**
  * The kinds of file a task may carry, by media type. Each is checked against the file's first
@@ -31,14 +31,16 @@ export type ScanState = (typeof SCAN_STATES)[number];
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** A file name as shown to people and put in Content-Disposition: no path, no control characters. */
-export const fileNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(255, 'must be at most 255 characters')
-  .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters')
-  .refine((value) => !/[\\/]/.test(value), 'must be a file name, not a path (no / or \\)')
-  .refine((value) => value !== '.' && value !== '..', 'must be a file name');
+export const fileNameSchema = sensitive(
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(255, 'must be at most 255 characters')
+    .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters')
+    .refine((value) => !/[\\/]/.test(value), 'must be a file name, not a path (no / or \\)')
+    .refine((value) => value !== '.' && value !== '..', 'must be a file name'),
+);
 
 /** Body of `POST /v1/tasks/{id}/attachments`: what the client is about to upload. */
 export const createAttachmentSchema = z
@@ -57,15 +59,16 @@ export type CreateAttachmentInput = z.infer<typeof createAttachmentSchema>;
 export const attachmentParamsSchema = z.strictObject({ id: uuidSchema, attachmentId: uuidSchema });
 
 const instant = z.string().max(40).meta({ format: 'date-time' });
-const url = z.string().max(4096).meta({ format: 'uri' });
-const actor = z.object({ userId: z.string().max(128), name: z.string().max(255).nullable() });
+/** A SAS URL: a credential for as long as it is valid. */
+const url = sensitive(z.string().max(4096)).meta({ format: 'uri' });
+const actor = z.object({ userId: z.string().max(128), name: sensitive(z.string().max(255)).nullable() });
 
 /** An attachment as the API returns it; the URLs only where they apply (see each). */
 export const attachmentSchema = z
   .object({
     id: uuidSchema,
     taskId: uuidSchema,
-    fileName: z.string().max(255),
+    fileName: sensitive(z.string().max(255)),
     contentType: attachmentContentTypeSchema,
     sizeBytes: z.number().int().min(1).max(ATTACHMENT_MAX_BYTES),
     /** pending (waiting for the upload and `complete`), available, rejected (see rejectionReason), deleted. */

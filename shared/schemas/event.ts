@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sensitive } from './primitives.js';
 import { jurisdictionSchema, taskSchema } from './task.js';
 
 /**
@@ -37,7 +38,7 @@ export type TaskSnapshot = z.infer<typeof taskSnapshotSchema>;
 export const actorSchema = z.object({
   /** The user's id, or `system` for changes the app makes itself (e.g. flagging overdue tasks). */
   userId: z.string(),
-  name: z.string().nullable(),
+  name: sensitive(z.string()).nullable(),
 });
 
 const noteEventSchema = z.object({
@@ -45,12 +46,12 @@ const noteEventSchema = z.object({
   /** SHA-256 (hex) of the note's text as written (UTF-8). */
   textSha256: z.string().regex(/^[0-9a-f]{64}$/),
   /** task.note_redacted: why. */
-  reason: z.string().max(500).optional(),
+  reason: sensitive(z.string().max(500)).optional(),
 });
 
 const attachmentEventSchema = z.object({
   id: z.uuid(),
-  fileName: z.string().max(255),
+  fileName: sensitive(z.string().max(255)),
   contentType: z.string().max(255),
   sizeBytes: z.number().int().min(0),
   status: z.enum(['pending', 'available', 'rejected', 'deleted']),
@@ -88,5 +89,15 @@ export const taskEventSchema = z.object({
   note: noteEventSchema.optional(),
   /** task.attachment_*: the file's record after the change. Added within version 1. */
   attachment: attachmentEventSchema.optional(),
+  /**
+   * The W3C traceparent of the invocation that made the change: its trace id is the Application
+   * Insights operation id of the request, so an audit record leads to its whole transaction, and
+   * the outbox sends the event in that trace however late. Absent on events recorded before it existed.
+   */
+  traceparent: z
+    .string()
+    .regex(/^00-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/)
+    .optional()
+    .meta({ description: 'W3C traceparent of the request that made the change (its trace id is the Application Insights operation id).' }),
 });
 export type TaskEvent = z.infer<typeof taskEventSchema>;

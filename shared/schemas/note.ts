@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { uuidSchema } from './primitives.js';
+import { sensitive, uuidSchema } from './primitives.js';
 import { actorSchema } from './event.js';
 
 /** Longest note, in characters (Unicode code points, not UTF-16 units). */
@@ -14,12 +14,14 @@ const NOTE_FORBIDDEN_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\
 /** Body of `POST /v1/tasks/{id}/notes`. (Well-formed Unicode is checked by the pipeline for every string.) */
 export const createNoteSchema = z
   .strictObject({
-    text: z
-      .string()
-      .max(NOTE_MAX_CHARACTERS * 2)
-      .refine((text) => text.trim().length > 0, 'must not be empty')
-      .refine((text) => [...text].length <= NOTE_MAX_CHARACTERS, `must be at most ${NOTE_MAX_CHARACTERS} characters`)
-      .refine((text) => !NOTE_FORBIDDEN_CONTROLS.test(text), 'must not contain control characters (tabs and line breaks are fine)'),
+    text: sensitive(
+      z
+        .string()
+        .max(NOTE_MAX_CHARACTERS * 2)
+        .refine((text) => text.trim().length > 0, 'must not be empty')
+        .refine((text) => [...text].length <= NOTE_MAX_CHARACTERS, `must be at most ${NOTE_MAX_CHARACTERS} characters`)
+        .refine((text) => !NOTE_FORBIDDEN_CONTROLS.test(text), 'must not contain control characters (tabs and line breaks are fine)'),
+    ),
   })
   .meta({ id: 'NewNote', example: { text: 'Called the appellant: the bundle is due Friday.' } });
 export type CreateNoteInput = z.infer<typeof createNoteSchema>;
@@ -27,12 +29,14 @@ export type CreateNoteInput = z.infer<typeof createNoteSchema>;
 /** Body of `POST /v1/tasks/{id}/notes/{noteId}/redact`. */
 export const redactNoteSchema = z
   .strictObject({
-    reason: z
-      .string()
-      .trim()
-      .min(1, 'must not be empty')
-      .max(500, 'must be at most 500 characters')
-      .refine((value) => !NOTE_FORBIDDEN_CONTROLS.test(value), 'must not contain control characters'),
+    reason: sensitive(
+      z
+        .string()
+        .trim()
+        .min(1, 'must not be empty')
+        .max(500, 'must be at most 500 characters')
+        .refine((value) => !NOTE_FORBIDDEN_CONTROLS.test(value), 'must not contain control characters'),
+    ),
   })
   .meta({ id: 'NoteRedaction', example: { reason: 'Contained the appellant\'s medical details' } });
 export type RedactNoteInput = z.infer<typeof redactNoteSchema>;
@@ -50,15 +54,15 @@ export const noteSchema = z
     id: uuidSchema,
     taskId: uuidSchema,
     /** The text, or `[redacted]` once an admin has redacted the note. */
-    text: z.string().max(NOTE_MAX_CHARACTERS * 2),
-    author: actorSchema.extend({ userId: z.string().max(128), name: z.string().max(255).nullable() }),
+    text: sensitive(z.string().max(NOTE_MAX_CHARACTERS * 2)),
+    author: actorSchema.extend({ userId: z.string().max(128), name: sensitive(z.string().max(255)).nullable() }),
     createdAt: instant,
     /** Set when an admin redacted the note: who, when, why. The original text is gone. */
     redaction: z
       .object({
         redactedAt: instant,
-        redactedBy: actorSchema.extend({ userId: z.string().max(128), name: z.string().max(255).nullable() }),
-        reason: z.string().max(500),
+        redactedBy: actorSchema.extend({ userId: z.string().max(128), name: sensitive(z.string().max(255)).nullable() }),
+        reason: sensitive(z.string().max(500)),
       })
       .nullable(),
   })

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { roleSchema } from '../auth/roles.js';
-import { userIdSchema, uuidSchema } from './primitives.js';
+import { sensitive, userIdSchema, uuidSchema } from './primitives.js';
 import { caseRecordSchema } from './reference.js';
 import { jurisdictionSchema } from './task.js';
 
@@ -76,7 +76,7 @@ export const operationViewSchema = z.object({
   id: uuidSchema,
   type: operationTypeSchema,
   status: operationStatusSchema,
-  requestedBy: z.object({ userId: z.string(), name: z.string().nullable() }),
+  requestedBy: z.object({ userId: z.string(), name: sensitive(z.string()).nullable() }),
   parameters: z.union([reassignParametersSchema, caseImportParametersSchema]),
   createdAt: z.string(),
   updatedAt: z.string(),

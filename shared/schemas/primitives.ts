@@ -5,6 +5,19 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 /** The same, but allowing tab, line feed and carriage return, which free text legitimately holds. */
 const CONTROL_CHARACTERS_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
+/**
+ * The metadata key that marks a schema's value as personal or free text: `.meta({ sensitive: true })`,
+ * or sensitive(schema). Such a field's value never reaches a log (shared/telemetry/redaction.ts
+ * collects the marked field names from every registered schema), and the OpenAPI document flags it
+ * `x-sensitive: true` so that clients know to keep it out of their own logs.
+ */
+export const SENSITIVE_META = 'sensitive';
+
+/** The schema, marked sensitive (SENSITIVE_META). */
+export function sensitive<T extends z.ZodType>(schema: T): T {
+  return schema.meta({ [SENSITIVE_META]: true }) as T;
+}
+
 export const uuidSchema = z.uuid({ message: 'must be a UUID' }).max(36);
 
 /** A CCD case reference: exactly 16 digits. */
@@ -24,17 +37,21 @@ export const userIdSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/, 'must be 1-128 letters, digits or . _ @ -')
   .meta({ example: 'c0000000-0000-4000-8000-000000000001' });
 
-export const titleSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(255, 'must be at most 255 characters')
-  .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters');
+export const titleSchema = sensitive(
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(255, 'must be at most 255 characters')
+    .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters'),
+);
 
-export const descriptionSchema = z
-  .string()
-  .max(2000, 'must be at most 2000 characters')
-  .refine((value) => !CONTROL_CHARACTERS_EXCEPT_WHITESPACE.test(value), 'must not contain control characters');
+export const descriptionSchema = sensitive(
+  z
+    .string()
+    .max(2000, 'must be at most 2000 characters')
+    .refine((value) => !CONTROL_CHARACTERS_EXCEPT_WHITESPACE.test(value), 'must not contain control characters'),
+);
 
 /**
  * An instant in ISO 8601 with an explicit UTC designator, normalised to

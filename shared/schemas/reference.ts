@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { caseIdSchema, locationIdSchema } from './primitives.js';
+import { caseIdSchema, locationIdSchema, sensitive } from './primitives.js';
 import { jurisdictionSchema } from './task.js';
 
 /** A court or venue. */
@@ -15,7 +15,7 @@ export const caseRecordSchema = z.strictObject({
   caseId: caseIdSchema,
   jurisdiction: jurisdictionSchema,
   locationId: locationIdSchema,
-  caseName: z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+  caseName: sensitive(z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters')),
   caseType: z
     .string()
     .trim()

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { roleSchema } from '../auth/roles.js';
 import { taskEventSchema } from './event.js';
+import { sensitive } from './primitives.js';
 import { caseRecordSchema } from './reference.js';
 import { taskSchema, PRIORITIES, TASK_STATUSES } from './task.js';
 import { userSchema } from './user.js';
@@ -42,7 +43,7 @@ export const chainReportSchema = z.object({
 const all = z.literal('all');
 export const meSchema = z.object({
   id: z.string(),
-  name: z.string().nullable(),
+  name: sensitive(z.string()).nullable(),
   roles: z.array(roleSchema),
   profile: userSchema.nullable(),
   scope: z.object({
@@ -78,9 +79,13 @@ export const replayResultSchema = z.object({ replayed: z.number().int().min(0), 
 
 const checkSchema = z.object({
   status: z.enum(['ok', 'failed']),
-  durationMs: z.number().int().min(0),
+  durationMs: z.number().int().min(0).meta({ description: 'How long the dependency took to answer: its latency as the check saw it.' }),
   reason: z.string().optional(),
 });
-export const readinessSchema = z.object({ status: z.literal('ready'), checks: z.record(z.string(), checkSchema) });
+export const readinessSchema = z.object({
+  status: z.literal('ready'),
+  checks: z.record(z.string(), checkSchema),
+  checkedAt: z.string().max(40).meta({ description: 'When the checks ran; every probe within 5 seconds gets this same answer.' }),
+});
 export const livenessSchema = z.object({ status: z.literal('ok') });
 export const versionSchema = z.object({ name: z.string(), version: z.string(), build: z.string().nullable(), node: z.string() });

@@ -3,6 +3,7 @@ import {
   caseIdSchema,
   descriptionSchema,
   locationIdSchema,
+  sensitive,
   titleSchema,
   userIdSchema,
   utcDateTimeSchema,
@@ -88,8 +89,8 @@ export const taskSchema = z.object({
   caseId: caseIdSchema,
   jurisdiction: jurisdictionSchema,
   locationId: locationIdSchema,
-  title: z.string().max(255),
-  description: z.string().max(2000),
+  title: sensitive(z.string().max(255)),
+  description: sensitive(z.string().max(2000)),
   status: taskStatusSchema,
   priority: prioritySchema,
   dueDate: instant,
@@ -99,7 +100,7 @@ export const taskSchema = z.object({
   updatedAt: instant,
   completedAt: instant.nullable(),
   cancelledAt: instant.nullable(),
-  cancellationReason: z.string().max(500).nullable(),
+  cancellationReason: sensitive(z.string().max(500)).nullable(),
   deletedAt: instant.nullable(),
   /** Flagged by overdue processing: open and past its due date. */
   overdue: z.boolean(),
@@ -143,10 +144,12 @@ export const assignTaskSchema = z.strictObject({ userId: userIdSchema.nullable()
 
 /** Body of `POST /v1/tasks/{id}/cancel`. */
 export const cancelTaskSchema = z.strictObject({
-  reason: z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(500, 'must be at most 500 characters')
-    .refine((value) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(value), 'must not contain control characters'),
+  reason: sensitive(
+    z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(500, 'must be at most 500 characters')
+      .refine((value) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(value), 'must not contain control characters'),
+  ),
 });

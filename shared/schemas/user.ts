@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { roleSchema } from '../auth/roles.js';
 import { cursorParam, limitParam } from './paging.js';
 import { booleanParam, single } from './query-params.js';
-import { locationIdSchema, userIdSchema } from './primitives.js';
+import { locationIdSchema, sensitive, userIdSchema } from './primitives.js';
 import { notificationPreferencesPatchSchema, notificationPreferencesSchema } from './notification.js';
 import { jurisdictionSchema } from './task.js';
 
-const nameSchema = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
-const emailSchema = z.email({ message: 'must be an email address' }).max(254).transform((value) => value.toLowerCase());
+const nameSchema = sensitive(z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'));
+const emailSchema = sensitive(z.email({ message: 'must be an email address' }).max(254)).transform((value) => value.toLowerCase());
 const uniqueList = <T extends z.ZodType<string>>(item: T, max: number) =>
   z
     .array(item)
@@ -21,8 +21,8 @@ const uniqueList = <T extends z.ZodType<string>>(item: T, max: number) =>
  */
 export const userSchema = z.object({
   id: userIdSchema,
-  name: z.string(),
-  email: z.string(),
+  name: sensitive(z.string()),
+  email: sensitive(z.string()),
   roles: z.array(roleSchema),
   jurisdictions: z.array(jurisdictionSchema),
   /** Court/venue ids; empty means every location in the user's jurisdictions. */

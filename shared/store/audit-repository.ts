@@ -37,6 +37,19 @@ export class AuditRepository {
     });
   }
 
+  /**
+   * The newest audit records' event and record times (the `occurredAt` index, across partitions):
+   * how far the audit trail is behind, for the operations console.
+   */
+  async recentTimes(max: number): Promise<{ occurredAt: string; recordedAt: string }[]> {
+    return withCosmosErrors(async () => {
+      const { resources } = await this.container.items
+        .query<{ occurredAt: string; recordedAt: string }>(`SELECT TOP ${Math.max(1, Math.trunc(max))} c.occurredAt, c.recordedAt FROM c ORDER BY c.occurredAt DESC`)
+        .fetchAll();
+      return resources;
+    });
+  }
+
   private historyQuery(taskId: string) {
     // The partition key is in the WHERE clause as well as the request option (see docs/data-model.md).
     return {

@@ -1,6 +1,7 @@
 import { CosmosClient, type CosmosClientOptions, type Database, type PluginConfig } from '@azure/cosmos';
 import { managedIdentityCredential } from '../config/azure-credential.js';
 import type { Settings } from '../config/settings.js';
+import { operationTelemetry, requestTelemetry } from './cosmos-telemetry.js';
 
 /**
  * How long the app waits for the database. The SDK's defaults suit batch jobs, not requests: each
@@ -94,7 +95,8 @@ export function createCosmosDatabase(settings: Settings): Database {
         maxWaitTimeInSeconds: COSMOS_BUDGET.throttleWaitSeconds,
       },
     },
-    plugins: [operationDeadline(COSMOS_BUDGET.operationMs)],
+    // Telemetry outside the deadline, so a dependency span covers the whole operation (cosmos-telemetry.ts).
+    plugins: [operationTelemetry(database), operationDeadline(COSMOS_BUDGET.operationMs), requestTelemetry()],
     userAgentSuffix: 'caseload',
   };
   return new CosmosClient(options).database(database);

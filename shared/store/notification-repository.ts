@@ -52,6 +52,23 @@ export class NotificationRepository {
     });
   }
 
+  /** How many ledger entries reached a status since a time (sent: by when Notify accepted them; else by their last change). */
+  async countSince(status: NotificationRecord['status'], since: string): Promise<number> {
+    const time = status === 'sent' ? 'sentAt' : 'updatedAt';
+    return withCosmosErrors(async () => {
+      const { resources } = await this.container.items
+        .query<number>({
+          query: `SELECT VALUE COUNT(1) FROM c WHERE c.docType = 'notification' AND c.status = @status AND c.${time} >= @since`,
+          parameters: [
+            { name: '@status', value: status },
+            { name: '@since', value: since },
+          ],
+        })
+        .fetchAll();
+      return resources[0] ?? 0;
+    });
+  }
+
   /** Where a manager's last digest ended (whatever its status): the next one starts there. */
   async lastDigestWindowEnd(managerId: string): Promise<string | undefined> {
     return withCosmosErrors(async () => {

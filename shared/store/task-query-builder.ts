@@ -74,6 +74,12 @@ export function buildOutboxQuery(notAfter: string): SqlQuerySpec {
   };
 }
 
+/** How many tasks have unpublished events, and since when the oldest has waited. */
+export const OUTBOX_BACKLOG_QUERIES = {
+  count: 'SELECT VALUE COUNT(1) FROM c WHERE c.outboxSince != null',
+  oldest: 'SELECT TOP 1 VALUE c.outboxSince FROM c WHERE c.outboxSince != null ORDER BY c.outboxSince ASC',
+} as const;
+
 export function buildTaskCountQuery(filter: TaskFilter, scope: TaskScope): SqlQuerySpec {
   const { where, parameters } = buildTaskWhere(filter, scope);
   return { query: `SELECT VALUE COUNT(1) FROM c WHERE ${where}`, parameters };

@@ -14,6 +14,7 @@ import {
   buildTaskCountQuery,
   buildTaskListQuery,
   buildTaskWhere,
+  OUTBOX_BACKLOG_QUERIES,
 } from './task-query-builder.js';
 import type { TaskFilter } from '../domain/task-filter.js';
 import type { CountingState } from '../domain/task-counters.js';
@@ -165,6 +166,17 @@ export class TaskRepository {
     return withCosmosErrors(async () => {
       const { resources } = await this.container.items.query<CosmosTask>(buildOutboxQuery(notAfter), { maxItemCount: max }).fetchNext();
       return resources.map(toStored);
+    });
+  }
+
+  /** The outbox backlog: tasks whose events wait for Service Bus, and when the oldest of them was recorded. */
+  async outboxBacklog(): Promise<{ tasks: number; oldestSince: string | null }> {
+    return withCosmosErrors(async () => {
+      const [count, oldest] = await Promise.all([
+        this.container.items.query<number>(OUTBOX_BACKLOG_QUERIES.count).fetchAll(),
+        this.container.items.query<string>(OUTBOX_BACKLOG_QUERIES.oldest).fetchAll(),
+      ]);
+      return { tasks: count.resources[0] ?? 0, oldestSince: oldest.resources[0] ?? null };
     });
   }
 

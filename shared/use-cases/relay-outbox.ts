@@ -10,6 +10,11 @@ export interface RelayOutcome {
   relayed: number;
   /** Set when the run stopped at a task it could not publish. */
   stoppedAt?: { taskId: string; reason: string };
+  /**
+   * What was waiting when the run started: tasks with events in their outbox, and the oldest event's
+   * age. Undefined when it could not be measured: measuring must never stop the relaying.
+   */
+  backlog: { tasks: number; oldestAgeMs: number } | undefined;
 }
 
 /**
@@ -23,7 +28,10 @@ export interface RelayOutcome {
  * picks up whatever a request failed to publish.
  */
 export async function relayOutbox(deps: Pick<Services, 'tasks' | 'messaging' | 'now'>, traceparent?: string): Promise<RelayOutcome> {
-  const startedAt = deps.now().toISOString();
+  const now = deps.now();
+  const startedAt = now.toISOString();
+  const waiting = await deps.tasks.outboxBacklog().catch(() => undefined);
+  const backlog = waiting && { tasks: waiting.tasks, oldestAgeMs: waiting.oldestSince ? Math.max(0, now.getTime() - Date.parse(waiting.oldestSince)) : 0 };
   let relayed = 0;
   let seen = 0;
   while (seen < RELAY_MAX_PER_RUN) {
@@ -33,10 +41,10 @@ export async function relayOutbox(deps: Pick<Services, 'tasks' | 'messaging' | '
       try {
         relayed += await publishOutbox(task, deps, traceparent);
       } catch (error) {
-        return { relayed, stoppedAt: { taskId: task.document.id, reason: error instanceof Error ? error.message : String(error) } };
+        return { relayed, backlog, stoppedAt: { taskId: task.document.id, reason: error instanceof Error ? error.message : String(error) } };
       }
     }
     seen += batch.length;
   }
-  return { relayed };
+  return { relayed, backlog };
 }

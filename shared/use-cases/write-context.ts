@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventFacts } from '../domain/task-events.js';
 import type { PublishBudget } from '../events/publish-budget.js';
+import { parseTraceparent } from '../telemetry/trace-context.js';
 
 /** Who is writing, and how the write is traced: what every event records. */
 export interface WriteContext {
@@ -16,5 +17,12 @@ export interface WriteContext {
 }
 
 export function eventFacts(context: WriteContext, now: Date): EventFacts {
-  return { eventId: randomUUID(), actor: context.actor, correlationId: context.correlationId, now, ...(context.operationId ? { operationId: context.operationId } : {}) };
+  return {
+    eventId: randomUUID(),
+    actor: context.actor,
+    correlationId: context.correlationId,
+    now,
+    ...(context.operationId ? { operationId: context.operationId } : {}),
+    ...(parseTraceparent(context.traceparent) ? { traceparent: context.traceparent } : {}),
+  };
 }

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultDemoUser } from '../../dev/demo-users.js';
 import { startLocalHost, type LocalHost } from '../integration/local-host.js';
+import { launchChromium } from '../support/chromium.js';
 
 /**
  * The docs page in a real browser (Debian's Chromium, driven by playwright-core): it renders every
@@ -12,7 +13,6 @@ import { startLocalHost, type LocalHost } from '../integration/local-host.js';
  * back through oauth2-redirect.html) with no token pasted, and "Try it" then calls the local host.
  * .ci/run installs Chromium; set CHROMIUM_PATH to use another build.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = join(import.meta.dirname, '..', 'artifacts');
 
 let host: LocalHost;
@@ -20,12 +20,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   host = await startLocalHost();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Root in CI needs --no-sandbox; the rest keep Chromium off a network this machine does not have.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -31,11 +31,11 @@ describe('the committed OpenAPI document', () => {
 
   it('declares per operation what the gateway and the app require: nothing (keyless), a subscription key, or a key and a token', () => {
     const keyless = KEYLESS_ROUTES.map((name) => `/${ROUTES[name].path}`);
-    expect(keyless.sort()).toEqual(['/docs', '/docs/{file}', '/openapi.json', '/v1/health']);
+    expect(keyless.sort()).toEqual(['/console', '/console/{file}', '/docs', '/docs/{file}', '/openapi.json', '/v1/health']);
     const key = { [SUBSCRIPTION_KEY_SCHEME]: [] };
     for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, any>>)) {
       for (const [method, operation] of Object.entries(item)) {
-        const tokenFree = /^\/(v1\/(health|health\/ready|version)|openapi\.json|docs(\/\{file\})?)$/.test(path);
+        const tokenFree = /^\/(v1\/(health|health\/ready|version)|openapi\.json|docs(\/\{file\})?|console(\/\{file\})?)$/.test(path);
         const expected = keyless.includes(path)
           ? []
           : tokenFree

@@ -5,6 +5,7 @@ import { SUBSCRIPTION_KEY_HEADER, SUBSCRIPTION_KEY_SCHEME } from '../../shared/d
 import { PROBLEM_TYPES } from '../../shared/http/problem-types.js';
 import { KEYLESS_ROUTES, ROUTE_PREFIX, ROUTES } from '../../shared/http/routes.js';
 import { evaluate, scopeOf } from './bicep-evaluate.js';
+import { METRICS } from '../../shared/telemetry/metrics.js';
 import { findStatement, sourceText } from './bicep-tree.js';
 import { mainFile, moduleFile, paramDefault, readRepoFile, REPO_ROOT, resourcesOfType, varValue } from './templates.js';
 
@@ -96,7 +97,7 @@ describe('API Management', () => {
     expect(paths.length).toBeGreaterThan(0);
     // APIM's API path is 'api' and its backend is https://<app>/api, so operation paths are the routes
     // (v1/..., and the public contract and docs routes), never prefixed with /api themselves.
-    for (const path of paths) expect(path, `OpenAPI path ${path}`).toMatch(/^\/(v1\/|openapi\.json$|docs(\/|$))/);
+    for (const path of paths) expect(path, `OpenAPI path ${path}`).toMatch(/^\/(v1\/|openapi\.json$|docs(\/|$)|console(\/|$))/);
   });
 
   it('the backend is the Function App host, through the API policy', () => {
@@ -183,11 +184,7 @@ describe('API Management', () => {
 });
 
 describe('monitoring', () => {
-  const metricNames = () => {
-    const source = readRepoFile('shared/telemetry/metrics.ts');
-    const union = /export type MetricName =([^;]+);/.exec(source)?.[1] ?? '';
-    return [...union.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
-  };
+  const metricNames = () => Object.keys(METRICS);
   const workbook = () => readRepoFile('bicep/workbooks/operations.json');
 
   it('the workbook is valid JSON with every required view', () => {
@@ -195,7 +192,7 @@ describe('monitoring', () => {
     const queries = parsed.items.map((i) => i.content.query ?? '').join('\n');
     expect(queries).toMatch(/summarize[^\n]*by cloud_RoleName, operation_Name/);
     expect(queries).toMatch(/percentile\(duration, 50\)[\s\S]*percentile\(duration, 95\)/);
-    expect(queries).toContain("'task.created', 'task.completed'");
+    expect(queries).toContain("'tasks.created', 'tasks.completed', 'tasks.cancelled'");
     expect(queries).toContain('jurisdiction');
     expect(queries).toContain("name == 'audit.lagMs'");
     expect(parsed.items.flatMap((i) => i.content.metrics ?? []).map((m) => m.metric)).toContain('microsoft.servicebus/namespaces--DeadletteredMessages');

@@ -124,11 +124,26 @@ describe('the function identity has every role it needs, scoped to the resource 
   // scaling reverts to incremental scale" (https://learn.microsoft.com/azure/azure-functions/functions-target-based-scaling).
   // Data Owner is the built-in role with Manage; it is allowed on exactly those entities and nowhere
   // else (not the topic, the namespace, or the notifications subscription, which has no trigger).
-  it('Azure Service Bus Data Owner (Manage rights, for target-based scaling) on exactly the subscriptions and queues a trigger listens on', () => {
+  /** The queues and subscriptions whose runtime properties the operations console reads (GET /v1/admin/overview). */
+  const consoleEntities = () => Object.values(DEAD_LETTER_SOURCES).map((s) => ('queue' in s ? `Microsoft.ServiceBus/namespaces/queues ${s.queue}` : `Microsoft.ServiceBus/namespaces/topics/subscriptions ${s.subscription}`));
+
+  // Reading runtime properties through the management endpoint (ServiceBusAdministrationClient)
+  // needs the Manage right, which among the built-in roles only Data Owner holds: Data Receiver's
+  // and Data Sender's only data actions are receive and send (docs/observability.md).
+  it('Azure Service Bus Data Owner on every queue and subscription the operations console reads runtime properties of', () => {
+    const owned = roleAssignments().filter((a) => a.roleId === ROLE.serviceBusDataOwner).map(describeTarget);
+    expect(consoleEntities().length).toBeGreaterThan(0);
+    expect(consoleEntities().filter((entity) => !owned.includes(entity)), 'console entities without Data Owner').toEqual([]);
+  });
+
+  it('Azure Service Bus Data Owner (Manage rights, for target-based scaling and the console) on exactly the subscriptions and queues a trigger listens on or the console reads', () => {
     const triggers = triggerEntities();
     const expected = [
-      ...triggers.subscriptions.map((s) => `Microsoft.ServiceBus/namespaces/topics/subscriptions ${s}`),
-      ...triggers.queues.map((q) => `Microsoft.ServiceBus/namespaces/queues ${q}`),
+      ...new Set([
+        ...triggers.subscriptions.map((s) => `Microsoft.ServiceBus/namespaces/topics/subscriptions ${s}`),
+        ...triggers.queues.map((q) => `Microsoft.ServiceBus/namespaces/queues ${q}`),
+        ...consoleEntities(),
+      ]),
     ].sort();
     expect(expected.length, 'found the Service Bus triggers in functions/').toBeGreaterThan(0);
     const owners = roleAssignments()

@@ -104,6 +104,8 @@ const MATRIX: Record<RouteName, { request: (scope: Scope, role: Role) => Promise
   openapiDocument: { request: async () => ({ method: 'GET', path: '/openapi.json' }), expect: all(200) },
   docsPage: { request: async () => ({ method: 'GET', path: '/docs' }), expect: all(200) },
   docsAsset: { request: async () => ({ method: 'GET', path: '/docs/swagger-initializer.js' }), expect: all(200) },
+  consolePage: { request: async () => ({ method: 'GET', path: '/console' }), expect: all(200) },
+  consoleAsset: { request: async () => ({ method: 'GET', path: '/console/console.css' }), expect: all(200) },
   tasksCreate: {
     request: async (scope) => ({ method: 'POST', path: '/v1/tasks', json: taskBody({ ...PLACE[scope], assignee: null }) }),
     expect: { admin: [201, 201], manager: [201, 403], caseworker: [201, 403], viewer: [403, 403] },
@@ -348,6 +350,10 @@ const MATRIX: Record<RouteName, { request: (scope: Scope, role: Role) => Promise
   },
   adminDeadLettersReplay: {
     request: async () => ({ method: 'POST', path: '/v1/admin/dead-letters/overdue-tasks/replay' }),
+    expect: { admin: [200, 200], manager: [403, 403], caseworker: [403, 403], viewer: [403, 403] },
+  },
+  adminOverview: {
+    request: async () => ({ method: 'GET', path: '/v1/admin/overview' }),
     expect: { admin: [200, 200], manager: [403, 403], caseworker: [403, 403], viewer: [403, 403] },
   },
 };

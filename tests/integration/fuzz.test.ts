@@ -34,8 +34,8 @@ const MIN_CASES = process.env.FUZZ_CASES ? Number(process.env.FUZZ_CASES) : 1_10
  */
 const KNOWN_UNFIXED = new Set<string>([]);
 
-/** Responses whose bodies are documentation, not answers: they may mention anything. */
-const DOCUMENTATION = new Set(['docs-asset', 'docs-openapi', 'docs-page']);
+/** Responses whose bodies are documentation or page code, not answers: they may mention anything. */
+const DOCUMENTATION = new Set(['docs-asset', 'docs-openapi', 'docs-page', 'console-asset', 'console-page']);
 
 /** What must never appear in an answer: stack frames, source locations, internals' names. */
 const LEAKS: [string, RegExp][] = [

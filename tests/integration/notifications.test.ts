@@ -174,7 +174,7 @@ describe('exactly once', () => {
     await createTask(host, { assignee: casey.id });
     await until('the retry to have run', async () => {
       const stats = await (await host.broker(`/${NOTIFICATIONS_PATH}/stats`)).json();
-      return host.output().includes('"foundAtNotify":"true"') && stats.scheduled === 0 ? true : undefined;
+      return host.output().includes('foundAtNotify=true') && stats.scheduled === 0 ? true : undefined;
     });
     await expectNotificationsSubscriptionEmpty();
     expect(await emailsTo(casey)).toHaveLength(1);
@@ -189,7 +189,7 @@ describe('Notify failures', () => {
     await until('the email after the retry', async () => ((await emailsTo(casey)).length > 0 ? true : undefined));
     await expectNotificationsSubscriptionEmpty();
     expect(await emailsTo(casey)).toHaveLength(1);
-    expect(host.output()).toContain('"metric":"notify.retryScheduled"');
+    expect(host.output()).toContain('metric notify.retryScheduled=');
   });
 
   it('400: dead-lettered with the reason, listed, replayed once', async () => {
@@ -225,7 +225,7 @@ describe('Notify failures', () => {
     await createTask(host, { assignee: bea.id });
     await expectNotificationsSubscriptionEmpty();
     expect(await emailsTo(bea)).toHaveLength(1);
-    expect(host.output()).not.toContain('"metric":"notify.authFailed"');
+    expect(host.output()).not.toContain('metric notify.authFailed=');
 
     // Refused twice more (the key in the store is the same): each delivery fails loudly; the next is sent.
     const casey = await newUser('caseworker');
@@ -234,7 +234,7 @@ describe('Notify failures', () => {
     await until('the email after the refused key', async () => ((await emailsTo(casey)).length > 0 ? true : undefined));
     await expectNotificationsSubscriptionEmpty();
     expect(await emailsTo(casey)).toHaveLength(1);
-    expect(host.output()).toContain('"metric":"notify.authFailed"');
+    expect(host.output()).toContain('metric notify.authFailed=');
   });
 });
 

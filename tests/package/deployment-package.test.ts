@@ -5,6 +5,7 @@ import ignore from 'ignore';
 import { describe, expect, it } from 'vitest';
 import { DEFERRED_MODULES, PACKAGE_BUNDLE, PACKAGE_DEFERRED_DIR, PACKAGE_DIR, PACKAGE_ENTRY, PACKAGE_METAFILE, REPO_DIR, packageFiles } from '../../dev/package/layout.js';
 import { PACKAGED_SWAGGER_UI_DIR, SWAGGER_UI_FILES } from '../../shared/docs/docs-site.js';
+import { CONSOLE_FILE_NAMES, PACKAGED_CONSOLE_DIR } from '../../shared/console/console-site.js';
 import { OPENAPI_DOCUMENT_PATH } from '../../shared/openapi/document-file.js';
 
 /**
@@ -89,6 +90,7 @@ describe('what the package holds', () => {
       (file) =>
         !['host.json', 'package.json', OPENAPI_DOCUMENT_PATH].includes(file) &&
         !file.startsWith(`${PACKAGED_SWAGGER_UI_DIR}/`) &&
+        !CONSOLE_FILE_NAMES.some((name) => file === `${PACKAGED_CONSOLE_DIR}/${name}`) &&
         file !== PACKAGE_ENTRY &&
         !new RegExp(`^(app|${PACKAGE_DEFERRED_DIR}/[\\w-]+)\\.js(\\.map|\\.LEGAL\\.txt)?$`).test(file),
     );

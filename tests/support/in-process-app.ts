@@ -17,7 +17,7 @@ import type { Role } from '../../shared/auth/roles.js';
 import { COSMOS_DATABASE_DEFAULT, TOPICS } from '../../shared/config/entities.js';
 import { SETTING } from '../../shared/config/settings.js';
 import { REGISTERED_ENDPOINTS, runEndpoint, type AnyEndpointSpec } from '../../shared/http/endpoint.js';
-import type { DeadLetteredMessage, Messaging, OutgoingMessage } from '../../shared/messaging/messaging.js';
+import type { DeadLetteredMessage, EntityCounts, Messaging, OutgoingMessage } from '../../shared/messaging/messaging.js';
 import { taskEventSchema, type TaskEvent } from '../../shared/schemas/event.js';
 import { configureServices, servicesForProcess, type CacheOptions, type Services } from '../../shared/services.js';
 import { countTaskEvent } from '../../shared/use-cases/count-task-event.js';
@@ -51,6 +51,10 @@ export class InProcessMessaging implements Messaging {
     return { replayed: 0, messageIds: [] };
   }
   async checkHealth(): Promise<void> {}
+
+  async entityCounts(): Promise<EntityCounts[]> {
+    return [];
+  }
   async close(): Promise<void> {}
 }
 

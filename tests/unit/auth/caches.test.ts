@@ -30,6 +30,20 @@ function countingVerifier(refused: Set<string> = new Set()) {
 describe('cachingTokenVerifier', () => {
   const T0 = 1_900_000_000_000;
 
+  it('reports every lookup of a bearer token as a hit or a miss (the auth.tokenCache metric), and none for a header that is no bearer token', async () => {
+    const refused = token({ sub: 'u2', exp: (T0 + 60_000) / 1000 });
+    const { verifier } = countingVerifier(new Set([refused]));
+    const lookups: boolean[] = [];
+    const cached = cachingTokenVerifier(verifier, { clock: () => T0, onLookup: (hit) => lookups.push(hit) });
+    const bearer = `Bearer ${token({ sub: 'u1', exp: (T0 + 60_000) / 1000 })}`;
+    await cached.verify(bearer);
+    await cached.verify(bearer);
+    await cached.verify(bearer);
+    await cached.verify(`Bearer ${refused}`);
+    await cached.verify('Basic dXNlcjpwYXNz');
+    expect(lookups).toEqual([false, true, true, false]);
+  });
+
   it('verifies a token once and reuses the result until just before its exp, never at or after it', async () => {
     let now = T0;
     const { verifier, calls } = countingVerifier();

@@ -18,7 +18,7 @@ export const repoRoot = resolve(here, '../../..');
 export const fixtureApp = join(repoRoot, 'tests/fixtures/service-bus/app');
 const runnerPath = join(repoRoot, 'tests/fixtures/service-bus/runner.mjs');
 /** Whole folders, and single files (only what the broker imports, not others' work in progress). */
-const SOURCES = ['dev/functions-host', 'dev/cosmos', 'dev/service-bus', 'shared/config/entities.ts'];
+const SOURCES = ['dev/functions-host', 'dev/cosmos', 'dev/service-bus', 'shared/config/entities.ts', 'shared/telemetry/trace-context.ts'];
 
 export function buildBroker(): { dir: string; cleanup: () => void } {
   return transpileForChild(repoRoot, 'service-bus-tests', SOURCES);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bodyValue } from '../../../dev/service-bus/message.js';
 import { parseTimeSpan, readExtensionSettings } from '../../../dev/service-bus/settings.js';
-import { netDateTime, netDateTimeOffset, triggerData, triggerMetadata } from '../../../dev/service-bus/trigger-metadata.js';
+import { invocationTraceContext, netDateTime, netDateTimeOffset, triggerData, triggerMetadata } from '../../../dev/service-bus/trigger-metadata.js';
 import { parseSendRequest, ValidationError } from '../../../dev/service-bus/validate.js';
 import type { StoredMessage } from '../../../dev/service-bus/message.js';
 
@@ -91,6 +91,17 @@ describe('host value formats', () => {
     expect(metadata['EnqueuedTimeUtc']).toEqual({ json: '"2025-01-01T00:00:00"' });
     expect(Object.keys(metadata)).not.toContain('ContentType');
     expect(Object.keys(metadata)).not.toContain('Subject');
+  });
+
+  it('hands the invocation a span of its own, a child of the message\'s Diagnostic-Id (else traceparent), as the Service Bus extension does', () => {
+    const sendSpan = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    for (const properties of [{ 'Diagnostic-Id': sendSpan }, { traceparent: sendSpan }]) {
+      const traceParent = invocationTraceContext({ ...message, applicationProperties: properties }).traceContext?.traceParent ?? '';
+      expect(traceParent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[\da-f]{16}-01$/);
+      expect(traceParent).not.toBe(sendSpan);
+    }
+    expect(invocationTraceContext(message)).toEqual({});
+    expect(invocationTraceContext({ ...message, applicationProperties: { 'Diagnostic-Id': 'not-a-traceparent' } })).toEqual({});
   });
 
   it('answers API bodies as JSON when the stored text is JSON, else as the text', () => {

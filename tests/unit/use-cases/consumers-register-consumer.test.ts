@@ -103,7 +103,9 @@ describe('runConsumer: a valid message', () => {
     expect(context.traceparent).toBe(TRACEPARENT);
     expect(context.deliveryCount).toBe(3);
     expect(context.invocation).toBe(invocation);
-    expect(context.services.messaging).toBe(messaging);
+    // The configured messaging, behind the tracing every send goes through.
+    await context.services.messaging.send('overdue-tasks', [{ messageId: 'through-the-configured-port', body: {} }]);
+    expect(messaging.sent.at(-1)?.message.messageId).toBe('through-the-configured-port');
     expect(context.services.now()).toEqual(FIXED_NOW);
     expect(invocation.calls).toEqual({ log: [], warn: [], error: [] });
   });
@@ -125,6 +127,17 @@ describe('runConsumer: a valid message', () => {
       ['invocation-42', INVOCATION_TRACEPARENT, 2],
       ['invocation-42', undefined, 1],
     ]);
+  });
+
+  it('reads Diagnostic-Id under the name the library gives it (diagnostic-Id), and continues the host\'s span when the host already parented it on the message', async () => {
+    const { spec, received } = overdueConsumer();
+    const sendSpan = '00-55555555555555555555555555555555-9999999999999999-01';
+    const hostSpan = '00-55555555555555555555555555555555-aaaaaaaaaaaaaaaa-01';
+    // As the Node library hands application properties over: first letter lower-cased.
+    await runConsumer(spec, candidate, fakeInvocation({ deliveryCount: 1, applicationProperties: { 'diagnostic-Id': TRACEPARENT } }));
+    // The host's invocation span is a child of the send (same trace): the app's work hangs under it.
+    await runConsumer(spec, candidate, fakeInvocation({ deliveryCount: 1, applicationProperties: { 'diagnostic-Id': sendSpan, traceparent: sendSpan } }, hostSpan));
+    expect(received.map((context) => context.traceparent)).toEqual([TRACEPARENT, hostSpan]);
   });
 
   it('builds the services once for the process; they can no longer be reconfigured', async () => {

@@ -18,7 +18,13 @@ function recordingLog(): MetricLog & { lines: unknown[][]; metrics(): Record<str
   return {
     log: (...args: unknown[]) => lines.push(args),
     lines,
-    metrics: () => lines.map((args) => JSON.parse(String(args[0])) as Record<string, unknown>),
+    // `metric audit.lagMs=1500 eventType=task.created` (shared/telemetry/metrics.ts) as { metric, value, eventType }.
+    metrics: () =>
+      lines.map((args) => {
+        const [name, ...dimensions] = String(args[0]).replace(/^metric /, '').split(' ');
+        const [metric, value] = name!.split('=');
+        return { metric, value: Number(value), ...Object.fromEntries(dimensions.map((pair) => pair.split('='))) } as Record<string, unknown>;
+      }),
   } as MetricLog & { lines: unknown[][]; metrics(): Record<string, unknown>[] };
 }
 

@@ -9,7 +9,8 @@ import { flagOverdue } from '../../../shared/use-cases/flag-overdue.js';
 import { overdueMessageId, scanOverdue } from '../../../shared/use-cases/scan-overdue.js';
 import { relayOutbox } from '../../../shared/use-cases/relay-outbox.js';
 import { performTaskAction } from '../../../shared/use-cases/task-actions.js';
-import { admin, manager, newTaskInput, writeContext } from './fixtures.js';
+import { admin, manager, newTaskInput, writeContext, splitTraceContext } from './fixtures.js';
+import { sameTrace } from '../../../shared/telemetry/trace-context.js';
 import { newTask, useWorld } from './harness.js';
 
 const world = useWorld();
@@ -71,7 +72,8 @@ describe('flagOverdue', () => {
     const event = message.body as TaskEvent;
     expect(message.messageId).toBe(event.id);
     expect(message.correlationId).toBe('overdue-correlation');
-    expect(message.applicationProperties).toMatchObject({ traceparent: TRACEPARENT, taskId: created.document.id, sequence: 2 });
+    expect(message.applicationProperties).toMatchObject({ taskId: created.document.id, sequence: 2 });
+    expect(sameTrace(splitTraceContext(message).traceparent, TRACEPARENT)).toBe(true);
     expect(event).toMatchObject({
       type: 'task.overdue',
       taskId: created.document.id,

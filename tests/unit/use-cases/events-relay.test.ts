@@ -45,13 +45,26 @@ const pendingOf = async (task: StoredTask) => (await world.services.tasks.get(ta
 describe('relayOutbox', () => {
   it('publishes every event waiting in the outbox once (the demo tasks start with their creation events there)', async () => {
     const outcome = await relayOutbox(world.services);
-    expect(outcome).toEqual({ relayed: DEMO_TASK_COUNT });
+    // The backlog is measured as the run starts: every demo task, the oldest waiting since the seeding.
+    expect(outcome).toEqual({ relayed: DEMO_TASK_COUNT, backlog: { tasks: DEMO_TASK_COUNT, oldestAgeMs: expect.any(Number) } });
     const ids = idsSentToTopic();
     expect(ids).toHaveLength(DEMO_TASK_COUNT);
     expect(new Set(ids).size).toBe(DEMO_TASK_COUNT);
     expect(await world.services.tasks.withPendingEvents(10, world.clock.now().toISOString())).toEqual([]);
-    expect(await relayOutbox(world.services)).toEqual({ relayed: 0 });
+    expect(await relayOutbox(world.services)).toEqual({ relayed: 0, backlog: { tasks: 0, oldestAgeMs: 0 } });
     expect(idsSentToTopic()).toHaveLength(DEMO_TASK_COUNT);
+  });
+
+  it('relays even when the backlog cannot be measured (the measurement is for the metrics, never in the way)', async () => {
+    await relayOutbox(world.services);
+    const waiting = await whileServiceBusIsDown(() => createTask(world.services, manager, newTaskInput(), writeContext(manager)));
+    const tasks = Object.assign(Object.create(world.services.tasks) as typeof world.services.tasks, {
+      outboxBacklog: async () => {
+        throw new Error('the count query timed out');
+      },
+    });
+    expect(await relayOutbox({ ...world.services, tasks })).toEqual({ relayed: 1, backlog: undefined });
+    expect(await pendingOf(waiting)).toEqual([]);
   });
 
   it('takes only the outboxes already waiting when the run started, so traffic during a run cannot keep it going', async () => {
@@ -70,11 +83,11 @@ describe('relayOutbox', () => {
       },
     });
     const outcome = await relayOutbox({ ...world.services, messaging: runStartedBefore });
-    expect(outcome).toEqual({ relayed: 1 });
+    expect(outcome).toEqual({ relayed: 1, backlog: { tasks: 1, oldestAgeMs: 1_000 } });
     expect(await pendingOf(waiting)).toEqual([]);
     expect((await pendingOf(laterWrite!)).map((event) => event.type)).toEqual(['task.created']);
     // The next run takes it.
-    expect(await relayOutbox(world.services)).toEqual({ relayed: 1 });
+    expect(await relayOutbox(world.services)).toMatchObject({ relayed: 1 });
     expect(await pendingOf(laterWrite!)).toEqual([]);
   });
 
@@ -97,7 +110,7 @@ describe('relayOutbox', () => {
     // Still down: nothing is published and nothing leaves any outbox.
     const oldestBefore = await world.services.tasks.get(oldest.document.id);
     const down = await whileServiceBusIsDown(() => relayOutbox(world.services));
-    expect(down).toEqual({ relayed: 0, stoppedAt: { taskId: oldest.document.id, reason: 'Service Bus is down' } });
+    expect(down).toMatchObject({ relayed: 0, backlog: { tasks: 3, oldestAgeMs: 2_000 }, stoppedAt: { taskId: oldest.document.id, reason: 'Service Bus is down' } });
     expect((await world.services.tasks.get(oldest.document.id))!.cosmosEtag).toBe(oldestBefore!.cosmosEtag);
     expect(await pendingOf(oldest)).toEqual(oldestEvents);
     expect(world.messaging.sentTo(TOPICS.taskEvents.name).length).toBe(sentBefore);
@@ -105,7 +118,7 @@ describe('relayOutbox', () => {
     // Up for one send, then down again: the oldest task's events go, the run stops at the next task.
     const flaky = failingAfter(world.messaging, 1);
     const partial = await relayOutbox({ ...world.services, messaging: flaky }, TRACEPARENT);
-    expect(partial).toEqual({ relayed: 2, stoppedAt: { taskId: middle.document.id, reason: 'Service Bus is down again' } });
+    expect(partial).toMatchObject({ relayed: 2, stoppedAt: { taskId: middle.document.id, reason: 'Service Bus is down again' } });
     expect(flaky.attempts).toBe(2);
     expect(await pendingOf(oldest)).toEqual([]);
     expect(await pendingOf(middle)).toEqual(middleEvents);
@@ -116,8 +129,8 @@ describe('relayOutbox', () => {
 
     // Recovered: the rest goes, in order, and a further run has nothing to do.
     const recovered = await relayOutbox(world.services);
-    expect(recovered).toEqual({ relayed: 2 });
-    expect(await relayOutbox(world.services)).toEqual({ relayed: 0 });
+    expect(recovered).toEqual({ relayed: 2, backlog: { tasks: 2, oldestAgeMs: 1_000 } });
+    expect(await relayOutbox(world.services)).toEqual({ relayed: 0, backlog: { tasks: 0, oldestAgeMs: 0 } });
 
     const sent = world.messaging.sentTo(TOPICS.taskEvents.name).slice(sentBefore);
     const expectedOrder = [...oldestEvents, ...middleEvents, ...newestEvents].map((event) => event.id);
@@ -149,7 +162,7 @@ describe('relayOutbox', () => {
     });
     const sentBefore = world.messaging.sentTo(TOPICS.taskEvents.name).length;
 
-    expect(await relayOutbox({ ...world.services, messaging: racing })).toEqual({ relayed: 2 });
+    expect(await relayOutbox({ ...world.services, messaging: racing })).toMatchObject({ relayed: 2 });
 
     // The late event was left in the outbox by the first removal and relayed by the next batch.
     const sent = world.messaging.sentTo(TOPICS.taskEvents.name).slice(sentBefore).map((message) => message.messageId);

@@ -6,6 +6,7 @@ import type { Principal, Role } from '../../../shared/auth/roles.js';
 import type { StoredTask, TaskDocument } from '../../../shared/domain/task-document.js';
 import type { UserDocument } from '../../../shared/domain/user-document.js';
 import { AppError } from '../../../shared/errors/app-error.js';
+import type { OutgoingMessage } from '../../../shared/messaging/messaging.js';
 import type { ChunkMessage, OperationDocument } from '../../../shared/schemas/operation.js';
 import type { CreateTaskInput } from '../../../shared/schemas/task.js';
 import { isPreconditionFailed } from '../../../shared/store/cosmos-errors.js';
@@ -244,4 +245,15 @@ export function recordingWrites<E extends object>(real: TaskRepository, describe
     },
   });
   return { tasks, writes };
+}
+
+/**
+ * A sent message without the trace context the send adds (shared/messaging/traced-messaging.ts),
+ * and that trace context: `Diagnostic-Id` and `traceparent`, equal, the send's own span.
+ */
+export function splitTraceContext(message: OutgoingMessage): { message: OutgoingMessage; traceparent: string | undefined } {
+  const { ['Diagnostic-Id']: diagnosticId, traceparent, ...rest } = message.applicationProperties ?? {};
+  expect(diagnosticId, 'Diagnostic-Id and traceparent carry the same span').toBe(traceparent);
+  const { applicationProperties: _dropped, ...fields } = message;
+  return { message: Object.keys(rest).length > 0 ? { ...fields, applicationProperties: rest } : fields, traceparent: traceparent === undefined ? undefined : String(traceparent) };
 }

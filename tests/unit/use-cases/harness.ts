@@ -8,7 +8,7 @@ import type { TokenVerifier } from '../../../shared/auth/verify-token.js';
 import { subscriptionAccepts, TOPICS } from '../../../shared/config/entities.js';
 import { parseSettings, SETTING } from '../../../shared/config/settings.js';
 import type { StoredTask } from '../../../shared/domain/task-document.js';
-import type { DeadLetteredMessage, Messaging, OutgoingMessage, SendOptions } from '../../../shared/messaging/messaging.js';
+import type { DeadLetteredMessage, EntityCounts, Messaging, OutgoingMessage, SendOptions } from '../../../shared/messaging/messaging.js';
 import { taskEventSchema, type TaskEvent } from '../../../shared/schemas/event.js';
 import type { CreateTaskInput } from '../../../shared/schemas/task.js';
 import { createServices, type Services } from '../../../shared/services.js';
@@ -74,6 +74,10 @@ export class RecordingMessaging implements Messaging {
   }
 
   async checkHealth(): Promise<void> {}
+
+  async entityCounts(): Promise<EntityCounts[]> {
+    return [];
+  }
 
   async close(): Promise<void> {}
 }

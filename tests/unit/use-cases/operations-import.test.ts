@@ -13,7 +13,7 @@ import { processChunk } from '../../../shared/use-cases/process-chunk.js';
 import { startCaseImport } from '../../../shared/use-cases/start-case-import.js';
 import { updateOperation } from '../../../shared/use-cases/update-operation.js';
 import { DEMO_LOCATIONS } from '../../../dev/demo-users.js';
-import { afterEachRead, chunkMessage, chunkRun, fakeInvocation, lockstep, manager, startContext } from './fixtures.js';
+import { afterEachRead, chunkMessage, chunkRun, fakeInvocation, lockstep, manager, startContext, splitTraceContext } from './fixtures.js';
 import { useWorld } from './harness.js';
 
 const world = useWorld();
@@ -96,7 +96,7 @@ describe('startCaseImport', () => {
     expect(context.warnings).toEqual([]);
     expect((await stored(operation.id)).document).toEqual(operation);
 
-    const messages = chunkMessagesOf(operation.id);
+    const messages = chunkMessagesOf(operation.id).map((message) => splitTraceContext(message).message);
     expect(messages).toEqual([
       { messageId: chunkMessageId(operation.id, 0), body: { operationId: operation.id, chunk: 0 }, subject: 'operation.case-import', correlationId: 'import-correlation' },
       { messageId: chunkMessageId(operation.id, 1), body: { operationId: operation.id, chunk: 1 }, subject: 'operation.case-import', correlationId: 'import-correlation' },

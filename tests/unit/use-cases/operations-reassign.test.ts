@@ -13,7 +13,8 @@ import { startReassign } from '../../../shared/use-cases/start-reassign.js';
 import { updateTask } from '../../../shared/use-cases/update-task.js';
 import { performTaskAction } from '../../../shared/use-cases/task-actions.js';
 import { DEMO_LOCATIONS } from '../../../dev/demo-users.js';
-import { admin, CASEY, CHARLIE, CHRIS, chunkMessage, directoryEntry, chunkRun, fakeInvocation, HOME, INVOCATION_TRACEPARENT, manager, newTaskInput, notAssignable, startContext, writeContext } from './fixtures.js';
+import { admin, CASEY, CHARLIE, CHRIS, chunkMessage, directoryEntry, chunkRun, fakeInvocation, HOME, INVOCATION_TRACEPARENT, manager, newTaskInput, notAssignable, startContext, writeContext, splitTraceContext } from './fixtures.js';
+import { sameTrace } from '../../../shared/telemetry/trace-context.js';
 import { newTask, storedTask, useWorld } from './harness.js';
 
 const world = useWorld();
@@ -72,7 +73,7 @@ describe('startReassign and the reassign worker', () => {
     });
     expect(context.warnings).toEqual([]);
     expect((await chunkItems(operation)).sort()).toEqual(byId([pending, inProgress]));
-    expect(world.messaging.sentTo(QUEUES.operations.name).filter((sent) => (sent.body as ChunkMessage).operationId === operation.id)).toEqual([
+    expect(world.messaging.sentTo(QUEUES.operations.name).filter((sent) => (sent.body as ChunkMessage).operationId === operation.id).map((sent) => splitTraceContext(sent).message)).toEqual([
       { messageId: chunkMessageId(operation.id, 0), body: { operationId: operation.id, chunk: 0 }, subject: 'operation.reassign', correlationId: 'reassign-correlation' },
     ]);
 
@@ -104,7 +105,7 @@ describe('startReassign and the reassign worker', () => {
       expect(event.before!.assignee).toBe(rory);
       expect(event.after!.assignee).toBe(CHRIS);
     }
-    expect(published.every((sent) => sent.applicationProperties?.['traceparent'] === TRACEPARENT)).toBe(true);
+    expect(published.every((sent) => sameTrace(splitTraceContext(sent).traceparent, TRACEPARENT))).toBe(true);
     expect(invocation.calls.warn).toEqual([]);
 
     expect(await stored(operation)).toMatchObject({

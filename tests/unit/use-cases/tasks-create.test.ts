@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CreateTaskInput } from '../../../shared/schemas/task.js';
 import { taskEventSchema, type TaskEvent } from '../../../shared/schemas/event.js';
 import { createTask, prepareNewTask } from '../../../shared/use-cases/create-task.js';
-import { admin, caseworker, CHARLIE, CHRIS, CIVIL_CASEWORKER, directoryEntry, ELSEWHERE, HOME, manager, newTaskInput, notAssignable, principalOf, refusal, VIEWER, writeContext } from './fixtures.js';
+import { admin, caseworker, CHARLIE, CHRIS, CIVIL_CASEWORKER, directoryEntry, ELSEWHERE, HOME, manager, newTaskInput, notAssignable, principalOf, refusal, VIEWER, writeContext, splitTraceContext } from './fixtures.js';
+import { sameTrace } from '../../../shared/telemetry/trace-context.js';
 import { publishedFor, useWorld } from './harness.js';
 
 const DEACTIVATED_IA_CASEWORKER = 'c0000000-0000-4000-8fff-000000000001';
@@ -185,15 +186,18 @@ describe('createTask', () => {
     expect(message.messageId).toBe(event.id);
     expect(message.subject).toBe('task.created');
     expect(message.correlationId).toBe('corr-create-1');
-    expect(message.applicationProperties).toEqual({
+    const { message: withoutTrace, traceparent } = splitTraceContext(message);
+    expect(withoutTrace.applicationProperties).toEqual({
       eventType: 'task.created',
       schemaVersion: 1,
       taskId: created.document.id,
       jurisdiction: 'IA',
       sequence: 1,
       correlationId: 'corr-create-1',
-      traceparent: context.traceparent,
     });
+    // The send is a span of its own in the request's trace, and the event keeps the request's trace context.
+    expect(sameTrace(traceparent, context.traceparent)).toBe(true);
+    expect(traceparent).not.toBe(context.traceparent);
     expect(event).toMatchObject({
       type: 'task.created',
       taskId: created.document.id,
