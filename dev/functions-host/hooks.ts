@@ -74,16 +74,56 @@ export function preInvocationContext(
   inputs: unknown[],
   functionCallback: FunctionCallback,
 ): PreInvocationHookContext {
-  return withReadOnly({ inputs, functionCallback }, invocationGetters(hookData, invocationContext)) as PreInvocationHookContext;
+  // Object-literal accessors: the same enumerable, configurable properties withReadOnly defines,
+  // without redefining properties on every invocation.
+  return {
+    inputs,
+    functionCallback,
+    get hookData() {
+      return hookData;
+    },
+    set hookData(_: HookData) {
+      throw new ReadOnlyError('hookData');
+    },
+    get appHookData() {
+      return registry.appHookData;
+    },
+    set appHookData(_: HookData) {
+      throw new ReadOnlyError('appHookData');
+    },
+    get invocationContext() {
+      return invocationContext;
+    },
+    set invocationContext(_: unknown) {
+      throw new ReadOnlyError('invocationContext');
+    },
+  };
 }
 
 export function postInvocationContext(hookData: HookData, invocationContext: unknown, inputs: unknown[]): PostInvocationHookContext {
-  return withReadOnly({ inputs, result: null, error: null }, invocationGetters(hookData, invocationContext)) as PostInvocationHookContext;
-}
-
-/** The read-only part of pre- and post-invocation contexts. */
-function invocationGetters(hookData: HookData, invocationContext: unknown): Record<string, () => unknown> {
-  return { hookData: () => hookData, appHookData: () => registry.appHookData, invocationContext: () => invocationContext };
+  return {
+    inputs,
+    result: null,
+    error: null,
+    get hookData() {
+      return hookData;
+    },
+    set hookData(_: HookData) {
+      throw new ReadOnlyError('hookData');
+    },
+    get appHookData() {
+      return registry.appHookData;
+    },
+    set appHookData(_: HookData) {
+      throw new ReadOnlyError('appHookData');
+    },
+    get invocationContext() {
+      return invocationContext;
+    },
+    set invocationContext(_: unknown) {
+      throw new ReadOnlyError('invocationContext');
+    },
+  };
 }
 
 export function appHookContext(functionAppDirectory?: string): object {
