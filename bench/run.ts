@@ -28,7 +28,7 @@ import { demoTasks, DEMO_TASK_COUNT } from '../dev/demo-data.js';
 import type { RequestCounts } from '../dev/cosmos/request-log.js';
 import { coldStartGoals, measureColdStart, type ColdStartResult } from './cold-start.js';
 import { startHost, type HostProcess } from './host.js';
-import { interleave, request, runPhase, summarize, type Budget, type Op, type PhaseResult } from './measure.js';
+import { interleave, request, runPhase, summarize, type Budget, type Op, type PhaseResult, type Summary } from './measure.js';
 import { GOAL_PIPELINE_OVERHEAD_US, measurePipeline, type PipelineResult } from './pipeline.js';
 import { renderReport, type Environment, type Goal, type Measurement, type OperationCost, type ReportData, type Throughput } from './report.js';
 import { measureStatsScale, type ScaleResult } from './stats-scale.js';
@@ -501,13 +501,14 @@ async function measure(small: HostProcess, large: HostProcess, env: Environment,
     goal: `≤ ${GOAL_PIPELINE_OVERHEAD_US} µs median`,
     met: pipeline.overheadMedianUs <= GOAL_PIPELINE_OVERHEAD_US,
   });
+  const cpuText = (summary: Summary) => (summary.cpuMsPerRequest === undefined ? 'n/a' : summary.cpuMsPerRequest.toFixed(2));
   for (const connections of CONNECTIONS) {
     const host = throughput.find((t) => t.path === 'host' && t.connections === connections)!.summary;
     const raw = throughput.find((t) => t.path === 'raw' && t.connections === connections)!.summary;
     const r = ratio(host.throughput, raw.throughput);
     goals.push({
       name: `GET /tasks/{id} throughput through the host vs raw @azure/cosmos point reads on the same database, ${connections} connections (n = ${host.n} / ${raw.n})`,
-      value: `${r.toFixed(2)}× (${host.throughput.toFixed(0)} vs ${raw.throughput.toFixed(0)} req/s; errors ${host.errors} / ${raw.errors})`,
+      value: `${r.toFixed(2)}× (${host.throughput.toFixed(0)} vs ${raw.throughput.toFixed(0)} req/s; errors ${host.errors} / ${raw.errors}; host CPU ${cpuText(host)} vs ${cpuText(raw)} ms per request)`,
       goal: `≥ ${GOAL_THROUGHPUT_VS_RAW} and 0 errors`,
       met: r >= GOAL_THROUGHPUT_VS_RAW && host.errors === 0 && raw.errors === 0,
     });
