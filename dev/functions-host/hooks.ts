@@ -74,37 +74,20 @@ export function preInvocationContext(
   inputs: unknown[],
   functionCallback: FunctionCallback,
 ): PreInvocationHookContext {
-  // Object-literal accessors: the same enumerable, configurable properties withReadOnly defines,
-  // without redefining properties on every invocation.
-  return {
-    inputs,
-    functionCallback,
-    get hookData() {
-      return hookData;
-    },
-    set hookData(_: HookData) {
-      throw new ReadOnlyError('hookData');
-    },
-    get appHookData() {
-      return registry.appHookData;
-    },
-    set appHookData(_: HookData) {
-      throw new ReadOnlyError('appHookData');
-    },
-    get invocationContext() {
-      return invocationContext;
-    },
-    set invocationContext(_: unknown) {
-      throw new ReadOnlyError('invocationContext');
-    },
-  };
+  return Object.assign(invocationHookContext(hookData, invocationContext), { inputs, functionCallback });
 }
 
 export function postInvocationContext(hookData: HookData, invocationContext: unknown, inputs: unknown[]): PostInvocationHookContext {
+  return Object.assign(invocationHookContext(hookData, invocationContext), { inputs, result: null as unknown, error: null as unknown });
+}
+
+/**
+ * The read-only part of pre- and post-invocation contexts, as an object literal: the same
+ * enumerable, configurable accessors withReadOnly defines, without redefining properties on
+ * every invocation.
+ */
+function invocationHookContext(hookData: HookData, invocationContext: unknown) {
   return {
-    inputs,
-    result: null,
-    error: null,
     get hookData() {
       return hookData;
     },
