@@ -11,6 +11,7 @@
  * from the full count, totals as the ledgers' sum); at the small size the reconciliation itself
  * then runs and must find nothing to correct, which checks the two agree.
  */
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { CONTAINERS, COSMOS_DATABASE_DEFAULT } from '../shared/config/entities.js';
 import { parseSettings, SETTING } from '../shared/config/settings.js';
@@ -90,6 +91,8 @@ async function openPoint(size: number, now: Date, log: (line: string) => void): 
     [SETTING.authIssuer]: 'http://127.0.0.1/unused',
     [SETTING.authAudience]: 'api://unused',
     [SETTING.authJwksUri]: 'http://127.0.0.1/unused/jwks',
+    // Required by the settings; stats never sign a cursor.
+    [SETTING.cursorKeys]: randomBytes(32).toString('base64'),
   });
   const services = createServices(settings, { messaging: new InProcessMessaging(), tokenVerifier: { verify: async () => ({ ok: false, failure: { reason: 'missing', detail: 'unused' } }) } });
   await ensureLocalDatabase(services.database);

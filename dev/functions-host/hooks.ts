@@ -74,16 +74,39 @@ export function preInvocationContext(
   inputs: unknown[],
   functionCallback: FunctionCallback,
 ): PreInvocationHookContext {
-  return withReadOnly({ inputs, functionCallback }, invocationGetters(hookData, invocationContext)) as PreInvocationHookContext;
+  return Object.assign(invocationHookContext(hookData, invocationContext), { inputs, functionCallback });
 }
 
 export function postInvocationContext(hookData: HookData, invocationContext: unknown, inputs: unknown[]): PostInvocationHookContext {
-  return withReadOnly({ inputs, result: null, error: null }, invocationGetters(hookData, invocationContext)) as PostInvocationHookContext;
+  return Object.assign(invocationHookContext(hookData, invocationContext), { inputs, result: null as unknown, error: null as unknown });
 }
 
-/** The read-only part of pre- and post-invocation contexts. */
-function invocationGetters(hookData: HookData, invocationContext: unknown): Record<string, () => unknown> {
-  return { hookData: () => hookData, appHookData: () => registry.appHookData, invocationContext: () => invocationContext };
+/**
+ * The read-only part of pre- and post-invocation contexts, as an object literal: the same
+ * enumerable, configurable accessors withReadOnly defines, without redefining properties on
+ * every invocation.
+ */
+function invocationHookContext(hookData: HookData, invocationContext: unknown) {
+  return {
+    get hookData() {
+      return hookData;
+    },
+    set hookData(_: HookData) {
+      throw new ReadOnlyError('hookData');
+    },
+    get appHookData() {
+      return registry.appHookData;
+    },
+    set appHookData(_: HookData) {
+      throw new ReadOnlyError('appHookData');
+    },
+    get invocationContext() {
+      return invocationContext;
+    },
+    set invocationContext(_: unknown) {
+      throw new ReadOnlyError('invocationContext');
+    },
+  };
 }
 
 export function appHookContext(functionAppDirectory?: string): object {

@@ -82,9 +82,13 @@ export function toRpcHttp(req: IncomingMessage, body: Buffer, url: URL, params: 
   return { http, triggerMetadata };
 }
 
-/** The absolute URL the function sees (`request.url`), built from the Host header like the host does. */
-export function requestUrl(req: IncomingMessage, fallbackHost: string): URL {
-  const host = typeof req.headers.host === 'string' && req.headers.host !== '' ? req.headers.host : fallbackHost;
+/**
+ * The absolute URL the function sees (`request.url`), built from the Host header like the host
+ * does. `fallbackHost` is asked only when there is no Host header (HTTP/1.0): the server's own
+ * address costs a system call.
+ */
+export function requestUrl(req: IncomingMessage, fallbackHost: () => string): URL {
+  const host = typeof req.headers.host === 'string' && req.headers.host !== '' ? req.headers.host : fallbackHost();
   // Concatenate rather than resolve against a base: a path like `//other-host/x` must stay a path.
   const path = req.url?.startsWith('/') ? req.url : `/${req.url ?? ''}`;
   return new URL(`http://${host}${path}`);

@@ -57,7 +57,7 @@ async function handle(server: Server, options: HostServerOptions, req: IncomingM
 
   let url: URL;
   try {
-    url = requestUrl(req, fallbackHost(server));
+    url = requestUrl(req, () => fallbackHost(server));
   } catch {
     return sendProblem(res, 400, 'The request URL or Host header is malformed.');
   }

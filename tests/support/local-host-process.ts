@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { LOCAL_HOST_NODE_FLAGS } from '../../dev/host-runtime.js';
 import { spawnNode, type NodeChild } from './child-process.js';
 import { waitUntil } from './wait.js';
 
@@ -22,7 +23,8 @@ export async function launchLocalHost(options: {
   const host = spawnNode({
     name: 'local host',
     script: join(options.projectDir, 'dist/dev/start.js'),
-    nodeArgs: ['--enable-source-maps'],
+    // As `npm start` runs it: source maps, and the V8 heap of the app's Azure instance.
+    nodeArgs: [...LOCAL_HOST_NODE_FLAGS],
     cwd: options.projectDir,
     env: { PORT: String(options.port), CASELOAD_DATA_DIR: options.dataDir, ...options.env },
     logFile: options.logFile,
