@@ -1,5 +1,5 @@
 import type { OperationsOverview } from '../shared/schemas/operations-overview.js';
-import { deadLetters, NotSignedIn, overview, replay } from './api.js';
+import { deadLetters, NotSignedIn, overview, replay, useSubscriptionKey } from './api.js';
 import { currentSession, finishSignIn, signOut, startSignIn, type Session, type SignInConfig } from './sign-in.js';
 
 /**
@@ -10,6 +10,8 @@ import { currentSession, finishSignIn, signOut, startSignIn, type Session, type 
  */
 
 const REFRESH_MS = 5_000;
+/** Kept for the tab's life only, like the sign-in. */
+const SUBSCRIPTION_KEY_STORE = 'caseload.console.subscriptionKey';
 
 const byId = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const element = document.getElementById(id);
@@ -132,6 +134,12 @@ async function main(): Promise<void> {
   signOutButton.hidden = false;
   const token = session.accessToken;
 
+  const keyHeader = body['subscriptionKeyHeader'] ?? '';
+  const keyInput = byId<HTMLInputElement>('subscription-key');
+  keyInput.value = sessionStorage.getItem(SUBSCRIPTION_KEY_STORE) ?? '';
+  useSubscriptionKey(keyHeader, keyInput.value || undefined);
+  keyInput.hidden = false;
+
   let shownEntity: string | undefined;
   const section = byId('dead-letters');
   const showDeadLetters = async (entity: string) => {
@@ -187,6 +195,13 @@ async function main(): Promise<void> {
         await refresh();
       })
       .catch(report);
+  });
+  keyInput.addEventListener('change', () => {
+    const value = keyInput.value.trim();
+    if (value) sessionStorage.setItem(SUBSCRIPTION_KEY_STORE, value);
+    else sessionStorage.removeItem(SUBSCRIPTION_KEY_STORE);
+    useSubscriptionKey(keyHeader, value || undefined);
+    void refresh();
   });
   byId('close-dead-letters').addEventListener('click', () => {
     section.hidden = true;

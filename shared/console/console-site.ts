@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiScopeFor } from '../auth/api-scope.js';
 import { projectRoot } from '../config/package-info.js';
+import { SUBSCRIPTION_KEY_HEADER } from '../docs/sign-in.js';
 import type { Settings } from '../config/settings.js';
 
 /**
@@ -84,11 +85,12 @@ export function consolePage(signIn: ConsoleSignIn): string {
   <link rel="stylesheet" href="console/console.css">
   <script type="module" src="console/console.js"></script>
 </head>
-<body data-issuer="${escapeHtml(signIn.issuer)}" data-client-id="${escapeHtml(signIn.clientId)}" data-scope="${escapeHtml(signIn.scope)}">
+<body data-issuer="${escapeHtml(signIn.issuer)}" data-client-id="${escapeHtml(signIn.clientId)}" data-scope="${escapeHtml(signIn.scope)}" data-subscription-key-header="${SUBSCRIPTION_KEY_HEADER}">
   <header class="container">
     <nav>
       <ul><li><strong>Caseload operations</strong></li></ul>
       <ul>
+        <li><input id="subscription-key" type="password" autocomplete="off" placeholder="Gateway subscription key" aria-label="API Management subscription key (needed behind the gateway)" hidden></li>
         <li id="who" class="muted"></li>
         <li><button id="sign-in" class="secondary" hidden>Sign in</button></li>
         <li><button id="sign-out" class="secondary outline" hidden>Sign out</button></li>

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTAINERS } from '../../shared/config/entities.js';
+import { SUBSCRIPTION_KEY_HEADER } from '../../shared/docs/sign-in.js';
 import { ensureLocalDatabase } from '../../dev/local-database.js';
 import { freePort } from '../../dev/free-port.js';
 import { createTask } from '../integration/fixtures.js';
@@ -84,6 +85,15 @@ describe('operations console', () => {
     await host.brokerIdle();
     const history = await (await host.call(`/v1/tasks/${task.id}/history`, { as: 'manager' })).json();
     expect(history.data.map((record: { type: string }) => record.type)).toEqual(['task.created']);
+
+    // Behind API Management the admin routes need a subscription key: one entered on the page goes
+    // with every data call from then on (the local host ignores it; the gateway would check it).
+    const refreshed = page.waitForRequest((request) => request.url().endsWith('/api/v1/admin/overview') && request.headers()[SUBSCRIPTION_KEY_HEADER.toLowerCase()] === 'key-from-the-portal', { timeout: 15_000 });
+    await page.fill('#subscription-key', 'key-from-the-portal');
+    await page.dispatchEvent('#subscription-key', 'change');
+    await refreshed;
+    await page.reload();
+    await expect.poll(() => page.inputValue('#subscription-key'), { timeout: 10_000 }).toBe('key-from-the-portal');
 
     expect(violations).toEqual([]);
     expect(foreign).toEqual([]);
