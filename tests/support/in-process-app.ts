@@ -17,7 +17,6 @@ import type { Role } from '../../shared/auth/roles.js';
 import { COSMOS_DATABASE_DEFAULT, TOPICS } from '../../shared/config/entities.js';
 import { SETTING } from '../../shared/config/settings.js';
 import { REGISTERED_ENDPOINTS, runEndpoint, type AnyEndpointSpec } from '../../shared/http/endpoint.js';
-import type { DeadLetteredMessage, EntityCounts, Messaging, OutgoingMessage } from '../../shared/messaging/messaging.js';
 import { taskEventSchema, type TaskEvent } from '../../shared/schemas/event.js';
 import { configureServices, servicesForProcess, type CacheOptions, type Services } from '../../shared/services.js';
 import { countTaskEvent } from '../../shared/use-cases/count-task-event.js';
@@ -28,34 +27,22 @@ import { defaultDemoUser } from '../../dev/demo-users.js';
 import { devIssuerRoutes, loadOrCreateDevIssuer, type DevIssuer } from '../../dev/issuer.js';
 import { ensureLocalDatabase } from '../../dev/local-database.js';
 import { startAzurite, type LocalBlobService } from '../../dev/azurite/index.js';
+import { RecordingMessaging } from './recording-messaging.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
 
 // CommonJS: Node's ES module loader does not see these two as named exports (the bundle and vitest do).
 const { HttpRequest, InvocationContext } = functions;
 
 /** Keeps what is sent; task events also go to the counters at once when `countEvents` is on. */
-export class InProcessMessaging implements Messaging {
-  readonly sent: { entity: string; message: OutgoingMessage }[] = [];
+export class InProcessMessaging extends RecordingMessaging {
   countEvents: ((event: TaskEvent) => Promise<unknown>) | undefined;
 
-  async send(entity: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    for (const message of messages) this.sent.push({ entity, message });
-    if (this.countEvents && entity === TOPICS.taskEvents.name) {
-      for (const message of messages) await this.countEvents(taskEventSchema.parse(message.body) as TaskEvent);
-    }
+  constructor() {
+    super();
+    this.deliver = async (entity, message) => {
+      if (this.countEvents && entity === TOPICS.taskEvents.name) await this.countEvents(taskEventSchema.parse(message.body) as TaskEvent);
+    };
   }
-  async peekDeadLetters(): Promise<DeadLetteredMessage[]> {
-    return [];
-  }
-  async replayDeadLetters(): Promise<{ replayed: number; messageIds: string[] }> {
-    return { replayed: 0, messageIds: [] };
-  }
-  async checkHealth(): Promise<void> {}
-
-  async entityCounts(): Promise<EntityCounts[]> {
-    return [];
-  }
-  async close(): Promise<void> {}
 }
 
 export interface CallInit {

@@ -8,7 +8,7 @@ import type { TokenVerifier } from '../../../shared/auth/verify-token.js';
 import { subscriptionAccepts, TOPICS } from '../../../shared/config/entities.js';
 import { parseSettings, SETTING } from '../../../shared/config/settings.js';
 import type { StoredTask } from '../../../shared/domain/task-document.js';
-import type { DeadLetteredMessage, EntityCounts, Messaging, OutgoingMessage, SendOptions } from '../../../shared/messaging/messaging.js';
+import type { OutgoingMessage } from '../../../shared/messaging/messaging.js';
 import { taskEventSchema, type TaskEvent } from '../../../shared/schemas/event.js';
 import type { CreateTaskInput } from '../../../shared/schemas/task.js';
 import { createServices, type Services } from '../../../shared/services.js';
@@ -17,7 +17,10 @@ import { createTask } from '../../../shared/use-cases/create-task.js';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../../dev/cosmos/index.js';
 import { seedDemoData } from '../../../dev/demo-data.js';
 import { ensureLocalDatabase } from '../../../dev/local-database.js';
+import { RecordingMessaging } from '../../support/recording-messaging.js';
 import { manager, newTaskInput, writeContext } from './fixtures.js';
+
+export { RecordingMessaging };
 
 /**
  * Use cases run directly, without a host: the services come from the real composition root
@@ -28,59 +31,6 @@ import { manager, newTaskInput, writeContext } from './fixtures.js';
  * Helpers that read or write the world take it as their first parameter; test data and doubles
  * that need no world are in fixtures.ts.
  */
-
-export class RecordingMessaging implements Messaging {
-  readonly sent: { entity: string; message: OutgoingMessage }[] = [];
-  /** When set, every send throws this (Service Bus down). */
-  failWith: Error | undefined;
-  /**
-   * When set, every send hangs (a namespace that never answers) until the caller's abort signal
-   * fires, or for ever if it ignores signals ('ignoring-signals'). Aborted sends are counted.
-   */
-  hang: false | 'until-aborted' | 'ignoring-signals' = false;
-  aborted = 0;
-  /**
-   * A subscriber that gets each sent message at once, after it is recorded (the world wires the
-   * task counters to task-events, as if their subscription were delivered instantly); unset: none.
-   */
-  deliver: ((entity: string, message: OutgoingMessage) => Promise<void>) | undefined;
-
-  async send(entity: string, messages: readonly OutgoingMessage[], options: SendOptions = {}): Promise<void> {
-    if (this.failWith) throw this.failWith;
-    if (this.hang === 'ignoring-signals') return new Promise<void>(() => {});
-    if (this.hang === 'until-aborted') {
-      const signal = options.abortSignal;
-      return new Promise<void>((_, reject) =>
-        signal?.addEventListener('abort', () => {
-          this.aborted += 1;
-          reject(signal.reason);
-        }),
-      );
-    }
-    for (const message of messages) this.sent.push({ entity, message });
-    if (this.deliver) for (const message of messages) await this.deliver(entity, message);
-  }
-
-  sentTo(entity: string): OutgoingMessage[] {
-    return this.sent.filter((record) => record.entity === entity).map((record) => record.message);
-  }
-
-  async peekDeadLetters(): Promise<DeadLetteredMessage[]> {
-    return [];
-  }
-
-  async replayDeadLetters(): Promise<{ replayed: number; messageIds: string[] }> {
-    return { replayed: 0, messageIds: [] };
-  }
-
-  async checkHealth(): Promise<void> {}
-
-  async entityCounts(): Promise<EntityCounts[]> {
-    return [];
-  }
-
-  async close(): Promise<void> {}
-}
 
 export class TestClock {
   constructor(private current: Date = new Date('2030-01-01T09:00:00.000Z')) {}
